@@ -1,0 +1,154 @@
+import Joi from 'joi';
+
+export const DEV_DEFAULTS = {
+  jwtSecret: 'dev-only-jwt-secret-change-me-0123456789abcdef',
+  sysadminEmail: 'sysadmin@patron.local',
+  sysadminPassword: 'patron-sysadmin-dev',
+  demoAdminEmail: 'admin@demo.patron.local',
+  demoAdminPassword: 'patron-admin-dev',
+} as const;
+
+const schema = Joi.object({
+  NODE_ENV: Joi.string().valid('development', 'test', 'production').default('development'),
+  PORT: Joi.number().port().default(3000),
+  LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'http', 'debug').default('info'),
+  LOG_FORMAT: Joi.string().valid('json', 'pretty').optional(),
+  TRUST_PROXY: Joi.alternatives(Joi.boolean(), Joi.number().integer().min(0), Joi.string()).default(false),
+
+  DATABASE_URL: Joi.string()
+    .uri({ scheme: ['postgres', 'postgresql'] })
+    .default('postgres://patron_app:patron_app@127.0.0.1:5432/patron'),
+  DATABASE_OWNER_URL: Joi.string()
+    .uri({ scheme: ['postgres', 'postgresql'] })
+    .default('postgres://postgres@127.0.0.1:5432/patron'),
+  DATABASE_POOL_MAX: Joi.number().integer().min(1).max(200).default(10),
+
+  REDIS_URL: Joi.string()
+    .uri({ scheme: ['redis', 'rediss'] })
+    .default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: Joi.string()
+    .pattern(/^[a-z0-9_-]+$/i)
+    .default('patron'),
+
+  JWT_SECRET: Joi.string().min(32).default(DEV_DEFAULTS.jwtSecret),
+  JWT_ISSUER: Joi.string().default('patron'),
+  JWT_AUDIENCE: Joi.string().default('patron-api'),
+  ACCESS_TOKEN_TTL_SECONDS: Joi.number().integer().min(30).max(3600).default(900),
+  REFRESH_TOKEN_TTL_DAYS: Joi.number().integer().min(1).max(90).default(30),
+
+  LOGIN_EMAIL_FAILURE_LIMIT: Joi.number().integer().min(1).default(10),
+  LOGIN_IP_FAILURE_LIMIT: Joi.number().integer().min(1).default(100),
+  LOGIN_WINDOW_MINUTES: Joi.number().integer().min(1).default(15),
+  REFRESH_IP_LIMIT: Joi.number().integer().min(1).default(300),
+
+  METRICS_TOKEN: Joi.string().min(16).optional(),
+
+  SEED_DEMO: Joi.boolean().default(true),
+  BOOTSTRAP_SYSADMIN_EMAIL: Joi.string().email({ tlds: false }).default(DEV_DEFAULTS.sysadminEmail),
+  BOOTSTRAP_SYSADMIN_PASSWORD: Joi.string().min(12).default(DEV_DEFAULTS.sysadminPassword),
+  DEMO_ADMIN_EMAIL: Joi.string().email({ tlds: false }).default(DEV_DEFAULTS.demoAdminEmail),
+  DEMO_ADMIN_PASSWORD: Joi.string().min(12).default(DEV_DEFAULTS.demoAdminPassword),
+}).unknown(true);
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  isProduction: boolean;
+  port: number;
+  log: { level: string; format: 'json' | 'pretty' };
+  trustProxy: boolean | number | string;
+  db: { url: string; ownerUrl: string; poolMax: number };
+  redis: { url: string; prefix: string };
+  auth: {
+    jwtSecret: string;
+    issuer: string;
+    audience: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlDays: number;
+    loginEmailFailureLimit: number;
+    loginIpFailureLimit: number;
+    loginWindowMinutes: number;
+    refreshIpLimit: number;
+  };
+  metricsToken: string | undefined;
+  bootstrap: {
+    seedDemo: boolean;
+    sysadminEmail: string;
+    sysadminPassword: string;
+    demoAdminEmail: string;
+    demoAdminPassword: string;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment, reporting every problem at once. */
+export function loadConfig(source: NodeJS.ProcessEnv): Readonly<Config> {
+  const { value: v, error } = schema.validate(source, { abortEarly: false, convert: true });
+  const problems = error ? error.details.map((d) => d.message) : [];
+
+  if (v.NODE_ENV === 'production') {
+    const refused: Array<[string, string]> = [
+      ['JWT_SECRET', DEV_DEFAULTS.jwtSecret],
+      ['BOOTSTRAP_SYSADMIN_PASSWORD', DEV_DEFAULTS.sysadminPassword],
+      ['DEMO_ADMIN_PASSWORD', DEV_DEFAULTS.demoAdminPassword],
+    ];
+    for (const [name, devValue] of refused) {
+      if (v[name] === devValue)
+        problems.push(`"${name}" must be set in production (the development default is refused)`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return deepFreeze({
+    env: v.NODE_ENV,
+    isProduction: v.NODE_ENV === 'production',
+    port: v.PORT,
+    log: { level: v.LOG_LEVEL, format: v.LOG_FORMAT ?? (v.NODE_ENV === 'development' ? 'pretty' : 'json') },
+    trustProxy: v.TRUST_PROXY,
+    db: { url: v.DATABASE_URL, ownerUrl: v.DATABASE_OWNER_URL, poolMax: v.DATABASE_POOL_MAX },
+    redis: { url: v.REDIS_URL, prefix: v.REDIS_PREFIX },
+    auth: {
+      jwtSecret: v.JWT_SECRET,
+      issuer: v.JWT_ISSUER,
+      audience: v.JWT_AUDIENCE,
+      accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: v.REFRESH_TOKEN_TTL_DAYS,
+      loginEmailFailureLimit: v.LOGIN_EMAIL_FAILURE_LIMIT,
+      loginIpFailureLimit: v.LOGIN_IP_FAILURE_LIMIT,
+      loginWindowMinutes: v.LOGIN_WINDOW_MINUTES,
+      refreshIpLimit: v.REFRESH_IP_LIMIT,
+    },
+    metricsToken: v.METRICS_TOKEN,
+    bootstrap: {
+      seedDemo: v.SEED_DEMO,
+      sysadminEmail: v.BOOTSTRAP_SYSADMIN_EMAIL.toLowerCase(),
+      sysadminPassword: v.BOOTSTRAP_SYSADMIN_PASSWORD,
+      demoAdminEmail: v.DEMO_ADMIN_EMAIL.toLowerCase(),
+      demoAdminPassword: v.DEMO_ADMIN_PASSWORD,
+    },
+  });
+}
+
+function deepFreeze<T extends object>(o: T): T {
+  for (const value of Object.values(o)) if (value && typeof value === 'object') deepFreeze(value as object);
+  return Object.freeze(o);
+}
+
+function loadOrExit(): Readonly<Config> {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+export const config = loadOrExit();

@@ -1,0 +1,49 @@
+import type { Trx } from '../knex.js';
+
+export interface StoreAccess {
+  id: string;
+  organizationId: string;
+  name: string;
+  timezone: string;
+  country: string;
+  currency: string;
+}
+
+/**
+ * The store if the caller may reach it: in the organisation, and — unless `allStores` (admins) —
+ * one the user was given access to. Absent and unreachable look the same on purpose.
+ */
+export async function findReachableStore(
+  trx: Trx,
+  orgId: string,
+  storeId: string,
+  reach: { allStores: true } | { userId: string },
+): Promise<StoreAccess | undefined> {
+  const query = trx('stores as s')
+    .select('s.id', 's.organization_id', 's.name', 's.timezone', 's.country', 's.currency')
+    .where({ 's.id': storeId, 's.organization_id': orgId })
+    .first();
+  if ('userId' in reach) {
+    query.whereExists((q) =>
+      q
+        .select(trx.raw('1'))
+        .from('user_store_access as a')
+        .where('a.store_id', trx.ref('s.id'))
+        .andWhere('a.user_id', reach.userId),
+    );
+  }
+  const row = await query;
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    name: row.name,
+    timezone: row.timezone,
+    country: row.country,
+    currency: row.currency,
+  };
+}
+
+export async function organizationExists(trx: Trx, orgId: string): Promise<boolean> {
+  return Boolean(await trx('organizations').where({ id: orgId }).first('id'));
+}

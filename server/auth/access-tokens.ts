@@ -1,0 +1,59 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { unauthenticated } from '../../config/errors.js';
+import { ROLES, type Role } from '../../db/users/roles.js';
+
+export interface AccessTokenSettings {
+  jwtSecret: string;
+  issuer: string;
+  audience: string;
+  accessTokenTtlSeconds: number;
+}
+
+export interface AccessClaims {
+  userId: string;
+  orgId: string | null;
+  role: Role;
+  sessionId: string;
+}
+
+// One algorithm, pinned: a token that names another (or `none`) is refused before its signature is read.
+const ALGORITHMS = ['HS256'];
+
+export function createAccessTokens(settings: AccessTokenSettings) {
+  const key = new TextEncoder().encode(settings.jwtSecret);
+
+  async function sign(claims: AccessClaims): Promise<string> {
+    return new SignJWT({ org: claims.orgId, role: claims.role, sid: claims.sessionId })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(claims.userId)
+      .setIssuer(settings.issuer)
+      .setAudience(settings.audience)
+      .setIssuedAt()
+      .setExpirationTime(`${settings.accessTokenTtlSeconds}s`)
+      .sign(key);
+  }
+
+  async function verify(token: string): Promise<AccessClaims> {
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: ALGORITHMS,
+        issuer: settings.issuer,
+        audience: settings.audience,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      const role = payload.role as Role;
+      if (!ROLES.includes(role) || typeof payload.sid !== 'string' || typeof payload.sub !== 'string') {
+        throw unauthenticated('access token is malformed');
+      }
+      return { userId: payload.sub, orgId: (payload.org as string | null) ?? null, role, sessionId: payload.sid };
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) throw unauthenticated('access token has expired');
+      if (err instanceof errors.JOSEError) throw unauthenticated('access token is invalid');
+      throw err;
+    }
+  }
+
+  return { sign, verify, ttlSeconds: settings.accessTokenTtlSeconds };
+}
+
+export type AccessTokens = ReturnType<typeof createAccessTokens>;

@@ -1,0 +1,41 @@
+import type { Request, Response } from 'express';
+import type Joi from 'joi';
+import type { PolicyName } from '../policy.js';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteSchema {
+  params?: Joi.ObjectSchema;
+  query?: Joi.ObjectSchema;
+  body?: Joi.Schema;
+}
+
+export interface RouteResponse {
+  description: string;
+  schema?: Joi.Schema;
+  contentType?: string;
+}
+
+/**
+ * One route: the same object mounts the handler, enforces its policy, validates its input and
+ * describes it in /openapi.json, so the document cannot drift from what is served.
+ */
+export interface RouteDef {
+  method: HttpMethod;
+  /** Full express path, e.g. `/api/v1/stores/:storeId`. */
+  path: string;
+  policy: PolicyName;
+  summary: string;
+  tag: string;
+  schema?: RouteSchema;
+  responses: Record<number, RouteResponse>;
+  /** POSTs that must carry `Idempotency-Key` (API.md: checkout, payments). */
+  requireIdempotencyKey?: boolean;
+  handler: (req: Request, res: Response) => unknown;
+}
+
+export const API_PREFIX = '/api/v1';
+
+export function defineRoutes(routes: RouteDef[]): RouteDef[] {
+  return routes;
+}

@@ -1,0 +1,53 @@
+import type { Role } from '../db/users/roles.js';
+
+/**
+ * Who may call what, in one table. `scope` says what the caller must be able to reach:
+ * - `none`: just a valid credential;
+ * - `platform`: sysadmin work across organisations;
+ * - `org`: an organisation (a sysadmin picks one with `X-Organization-Id`);
+ * - `store`: the `:storeId` of the path, which must belong to the caller's organisation and, for
+ *   staff and managers, be one of their stores (else 404, never 403).
+ */
+export type Policy =
+  | { access: 'public' }
+  | { access: 'metrics' }
+  | { access: 'authenticated'; scope: 'none' | 'platform' | 'org' | 'store'; minRole: Role; apiKeys: boolean };
+
+const anyone: Policy = { access: 'public' };
+const signedIn: Policy = { access: 'authenticated', scope: 'none', minRole: 'staff', apiKeys: true };
+const userSession: Policy = { access: 'authenticated', scope: 'none', minRole: 'staff', apiKeys: false };
+const platformAdmin: Policy = { access: 'authenticated', scope: 'platform', minRole: 'sysadmin', apiKeys: false };
+const orgAdmin: Policy = { access: 'authenticated', scope: 'org', minRole: 'admin', apiKeys: false };
+const storeAdmin: Policy = { access: 'authenticated', scope: 'store', minRole: 'admin', apiKeys: false };
+
+export const POLICIES = {
+  'ops.health': anyone,
+  'ops.ready': anyone,
+  'ops.metrics': { access: 'metrics' },
+  'ops.openapi': anyone,
+  'ops.docs': anyone,
+
+  'auth.login': anyone,
+  'auth.refresh': anyone,
+  'auth.logout': userSession,
+  'me.get': signedIn,
+
+  'organizations.list': platformAdmin,
+  'organizations.create': platformAdmin,
+
+  'stores.list': orgAdmin,
+  'stores.create': orgAdmin,
+  'stores.get': storeAdmin,
+  'stores.update': storeAdmin,
+
+  'users.list': orgAdmin,
+  'users.create': orgAdmin,
+  'users.update': orgAdmin,
+  'users.delete': orgAdmin,
+
+  'apiKeys.list': storeAdmin,
+  'apiKeys.create': storeAdmin,
+  'apiKeys.revoke': storeAdmin,
+} satisfies Record<string, Policy>;
+
+export type PolicyName = keyof typeof POLICIES;
