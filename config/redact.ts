@@ -54,7 +54,10 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    out[key] = !SAFE_KEYS.has(key) && SENSITIVE_KEY.test(key) ? REDACTED : redact(item, depth + 1, seen);
+    if (SAFE_KEYS.has(key)) out[key] = item;
+    // Counts and flags under a sensitive-sounding key (refreshTokens: 3) reveal nothing.
+    else if (SENSITIVE_KEY.test(key) && typeof item !== 'number' && typeof item !== 'boolean') out[key] = REDACTED;
+    else out[key] = redact(item, depth + 1, seen);
   }
   return out;
 }

@@ -1,0 +1,44 @@
+// The one-command laptop start: checks PostgreSQL and Redis, creates and migrates the database, seeds
+// the demo on first run, then serves the API and runs the workers in this one process.
+import { config } from '../config/env.js';
+import { logger } from '../config/logger.js';
+import { checkServices, ServiceUnavailableError } from '../config/preflight.js';
+import { createRedis } from '../config/redis.js';
+import { bootstrap } from '../db/bootstrap/seed.js';
+import { provisionDatabase } from '../db/provision.js';
+import { startWorkers } from '../jobs/workers.js';
+import { closeDeps, createDeps } from './deps.js';
+import { listen } from './listen.js';
+
+async function main(): Promise<void> {
+  await checkServices({ postgres: config.db.ownerUrl, redis: config.redis.url });
+  const applied = await provisionDatabase({ ownerUrl: config.db.ownerUrl, appUrl: config.db.url });
+  if (applied.length) logger.info('migrations applied', { count: applied.length });
+
+  const deps = createDeps(config);
+  const seeded = await bootstrap(deps.db, config.bootstrap);
+  if (seeded.demoOrganizationId) logger.info('demo organisation created', { orgId: seeded.demoOrganizationId });
+  if (seeded.sysadminCreated) logger.info('platform sysadmin created from configuration');
+
+  const workerRedis = createRedis('worker');
+  const workers = await startWorkers({ db: deps.db, workerRedis, queueRedis: deps.redis });
+  const server = await listen(deps);
+  console.log(`Patron is up: http://localhost:${config.port}  (API /api/v1, docs /docs, health /readyz)`);
+
+  const stop = async (signal: string) => {
+    logger.info('shutting down', { signal });
+    await server.close();
+    await workers.close();
+    await workerRedis.quit();
+    await closeDeps(deps);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  if (err instanceof ServiceUnavailableError) console.error(`Patron cannot start:\n${err.message}`);
+  else console.error('Patron failed to start:', err);
+  process.exit(1);
+});

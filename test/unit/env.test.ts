@@ -1,0 +1,38 @@
+import { expect } from 'chai';
+import { ConfigError, DEV_DEFAULTS, loadConfig } from '../../config/env.js';
+
+describe('configuration', () => {
+  it('applies development defaults to an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.port).to.equal(3000);
+    expect(config.env).to.equal('development');
+    expect(config.bootstrap.seedDemo).to.equal(true);
+    expect(Object.isFrozen(config.auth)).to.equal(true);
+  });
+
+  it('reports every invalid variable at once', () => {
+    try {
+      loadConfig({ PORT: 'abc', REDIS_URL: 'http://nope', JWT_SECRET: 'short', LOG_LEVEL: 'loud' });
+      expect.fail('should have thrown');
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const name of ['PORT', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL']) expect(problems).to.include(name);
+    }
+  });
+
+  it('refuses the development secrets in production and seeds no demo there by default', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' }))
+      .to.throw(ConfigError)
+      .with.property('problems')
+      .that.satisfies((p: string[]) => ['JWT_SECRET', 'BOOTSTRAP_SYSADMIN_PASSWORD', 'DEMO_ADMIN_PASSWORD'].every((n) => p.some((x) => x.includes(n))));
+    const prod = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(40),
+      BOOTSTRAP_SYSADMIN_PASSWORD: 'a-real-password-1',
+      DEMO_ADMIN_PASSWORD: 'a-real-password-2',
+    });
+    expect(prod.bootstrap.seedDemo).to.equal(false);
+    expect(prod.auth.jwtSecret).to.not.equal(DEV_DEFAULTS.jwtSecret);
+  });
+});
