@@ -43,7 +43,11 @@ const schema = Joi.object({
 
   METRICS_TOKEN: Joi.string().min(16).optional(),
 
-  SEED_DEMO: Joi.boolean().when('NODE_ENV', { is: 'production', then: Joi.boolean().default(false), otherwise: Joi.boolean().default(true) }),
+  SEED_DEMO: Joi.boolean().when('NODE_ENV', {
+    is: 'production',
+    then: Joi.boolean().default(false),
+    otherwise: Joi.boolean().default(true),
+  }),
   BOOTSTRAP_SYSADMIN_EMAIL: Joi.string().email({ tlds: false }).default(DEV_DEFAULTS.sysadminEmail),
   BOOTSTRAP_SYSADMIN_PASSWORD: Joi.string().min(12).default(DEV_DEFAULTS.sysadminPassword),
   DEMO_ADMIN_EMAIL: Joi.string().email({ tlds: false }).default(DEV_DEFAULTS.demoAdminEmail),

@@ -34,7 +34,12 @@ async function checkPostgres(ownerUrl: string): Promise<void> {
 }
 
 async function checkRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3000,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -52,6 +57,8 @@ async function checkRedis(url: string): Promise<void> {
 /** Fails at once, naming the URL and how to start the service, when PostgreSQL or Redis is down. */
 export async function checkServices(urls: { postgres: string; redis: string }): Promise<void> {
   const results = await Promise.allSettled([checkPostgres(urls.postgres), checkRedis(urls.redis)]);
-  const problems = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as Error).message);
+  const problems = results
+    .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    .map((r) => (r.reason as Error).message);
   if (problems.length > 0) throw new ServiceUnavailableError(problems.join('\n'));
 }

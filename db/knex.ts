@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 
@@ -8,9 +9,39 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 export type Db = Knex;
 export type Trx = Knex.Transaction;
 
+// knex takes a custom client class; these are its own PostgreSQL client and transaction.
+const require = createRequire(import.meta.url);
+const KnexPgClient = require('knex/lib/dialects/postgres/index.js');
+const KnexPgTransaction = require('knex/lib/dialects/postgres/execution/pg-transaction.js');
+
+/**
+ * Every request runs in a tenant transaction, so its start is on the hot path. When the transaction
+ * config carries `beginWith` (built by db/tenant.ts from a validated UUID, never from raw input),
+ * BEGIN and the tenant's set_config travel as one simple-protocol query: one round trip, not two.
+ */
+class TenantAwareTransaction extends KnexPgTransaction {
+  declare query: (conn: unknown, sql: string) => Promise<unknown>;
+  private readonly beginWith: string | undefined;
+
+  constructor(client: unknown, container: unknown, config?: { beginWith?: string }, outerTx?: unknown) {
+    super(client, container, config, outerTx);
+    this.beginWith = config?.beginWith;
+  }
+
+  begin(conn: unknown) {
+    return this.beginWith ? this.query(conn, `BEGIN; ${this.beginWith}`) : super.begin(conn);
+  }
+}
+
+class PatronPgClient extends KnexPgClient {
+  transaction(container: unknown, config?: { beginWith?: string }, outerTx?: unknown) {
+    return new TenantAwareTransaction(this, container, config, outerTx);
+  }
+}
+
 export function createDb(url: string, poolMax = 10): Db {
   return knexFactory({
-    client: 'pg',
+    client: PatronPgClient as unknown as typeof Knex.Client,
     connection: { connectionString: url, application_name: 'patron' },
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 5000,

@@ -6,7 +6,9 @@ import { migrationConfig, provisionDatabase } from './provision.js';
 const command = process.argv[2];
 if (command === 'latest') {
   const applied = await provisionDatabase({ ownerUrl: config.db.ownerUrl, appUrl: config.db.url });
-  console.log(applied.length ? `Applied ${applied.length} migration(s):\n  ${applied.join('\n  ')}` : 'Already up to date');
+  console.log(
+    applied.length ? `Applied ${applied.length} migration(s):\n  ${applied.join('\n  ')}` : 'Already up to date',
+  );
 } else if (command === 'rollback') {
   const owner = createDb(config.db.ownerUrl, 1);
   const [, undone] = (await owner.migrate.rollback(migrationConfig)) as [number, string[]];

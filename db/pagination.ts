@@ -49,3 +49,10 @@ export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => CursorVal
   const last = data[data.length - 1];
   return { data, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
 }
+
+/**
+ * A timestamptz column as cursor text with microseconds, aliased `cursor_at`. PostgreSQL keeps
+ * microseconds; a JS Date keeps milliseconds, so a cursor built from a Date would repeat rows.
+ */
+export const cursorTimestamp = (column = 'created_at') =>
+  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at`;

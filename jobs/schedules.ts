@@ -6,5 +6,9 @@ import type { QueuePayloads } from './queues.js';
  * scheduler per id and it fires once per period however many processes run.
  */
 export async function registerSchedules(maintenance: Queue<QueuePayloads['maintenance']>): Promise<void> {
-  await maintenance.upsertJobScheduler('purge-expired', { every: 60 * 60 * 1000 }, { name: 'purge-expired', data: { task: 'purge-expired' } });
+  await maintenance.upsertJobScheduler(
+    'purge-expired',
+    { every: 60 * 60 * 1000 },
+    { name: 'purge-expired', data: { task: 'purge-expired' } },
+  );
 }

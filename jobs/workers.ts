@@ -15,7 +15,11 @@ export async function startWorkers(deps: { db: Db; workerRedis: Redis; queueRedi
   const maintenanceQueue = createQueue('maintenance', deps.queueRedis);
   await registerSchedules(maintenanceQueue);
   const workers = [
-    new Worker('maintenance', maintenanceProcessor(deps.db), { connection: deps.workerRedis, prefix: queuePrefix(), concurrency: 1 }),
+    new Worker('maintenance', maintenanceProcessor(deps.db), {
+      connection: deps.workerRedis,
+      prefix: queuePrefix(),
+      concurrency: 1,
+    }),
   ];
   for (const worker of workers) {
     worker.on('failed', (job, err) => logger.error('job failed', { queue: worker.name, jobId: job?.id, err }));

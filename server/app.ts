@@ -1,6 +1,5 @@
 import express from 'express';
 import helmet from 'helmet';
-import swaggerUi from 'swagger-ui-express';
 import type { AppDeps } from './app-deps.js';
 import { mountRoutes } from './http/mount-routes.js';
 import type { RouteDef } from './http/route.js';
@@ -8,7 +7,7 @@ import { accessLog } from './middleware/access-log.js';
 import { errorHandler, unknownRoute } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-context.js';
 import { buildOpenApi } from './ops/openapi.js';
-import { opsRoutes } from './ops/ops-routes.js';
+import { docsAssets, opsRoutes } from './ops/ops-routes.js';
 import { apiRoutes } from './routes.js';
 
 export const JSON_BODY_LIMIT = '1mb';
@@ -17,6 +16,8 @@ export const JSON_BODY_LIMIT = '1mb';
 export function buildApp(deps: AppDeps): { app: express.Express; routes: RouteDef[] } {
   const app = express();
   app.disable('x-powered-by');
+  // Versions and If-Match do what ETags would; hashing every JSON body costs CPU on each request.
+  app.set('etag', false);
   app.set('trust proxy', deps.config.trustProxy);
   app.use(requestContext);
   app.use(accessLog(deps.logger));
@@ -28,7 +29,7 @@ export function buildApp(deps: AppDeps): { app: express.Express; routes: RouteDe
   routes.push(...opsRoutes(deps, () => (document ??= buildOpenApi(routes))), ...apiRoutes(deps));
   mountRoutes(app, routes, deps);
   // Swagger UI's own scripts and styles, for the /docs page.
-  app.use('/docs', swaggerUi.serveFiles(undefined, {}));
+  app.use('/docs', docsAssets());
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));

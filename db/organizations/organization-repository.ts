@@ -1,5 +1,5 @@
 import type { Trx } from '../knex.js';
-import { decodeCursor, toPage, type Page } from '../pagination.js';
+import { cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
 
 export interface Organization {
   id: string;
@@ -11,7 +11,7 @@ export interface Organization {
 type OrganizationRow = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 // Microsecond cursor: a millisecond ISO string would repeat rows on the next page.
-const CURSOR_AT = `to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at`;
+const CURSOR_AT = cursorTimestamp();
 
 const toOrganization = (row: OrganizationRow): Organization => ({
   id: row.id,

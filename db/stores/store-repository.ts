@@ -1,4 +1,4 @@
-import { decodeCursor, toPage, type Page } from '../pagination.js';
+import { cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
 import type { Trx } from '../knex.js';
 
 export interface Store {
@@ -25,7 +25,7 @@ export interface StoreFields {
 type StoreRow = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 // The cursor keeps created_at to the microsecond: a millisecond ISO string would repeat rows on the next page.
-const CURSOR_AT = `to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at`;
+const CURSOR_AT = cursorTimestamp();
 
 function toStore(row: StoreRow): Store {
   return {

@@ -1,5 +1,5 @@
 import type { Trx } from '../knex.js';
-import { decodeCursor, toPage, type Page } from '../pagination.js';
+import { cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
 import type { ApiKeyRole, Role } from './roles.js';
 
 export interface User {
@@ -35,7 +35,7 @@ const storeIdsOf = (trx: Trx) =>
             order by a.store_id) as store_ids`,
   );
 // Microsecond cursor: a millisecond ISO string would repeat rows on the next page.
-const CURSOR_AT = `to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at`;
+const CURSOR_AT = cursorTimestamp();
 
 const toUser = (row: UserRow): User => ({
   id: row.id,

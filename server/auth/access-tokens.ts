@@ -20,7 +20,14 @@ export interface AccessClaims {
 const ALGORITHMS = ['HS256'];
 
 export function createAccessTokens(settings: AccessTokenSettings) {
-  const key = new TextEncoder().encode(settings.jwtSecret);
+  // Imported once: handing jose the raw bytes would make it import the key on every sign and verify.
+  const key = crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(settings.jwtSecret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  );
 
   async function sign(claims: AccessClaims): Promise<string> {
     return new SignJWT({ org: claims.orgId, role: claims.role, sid: claims.sessionId })
@@ -30,12 +37,12 @@ export function createAccessTokens(settings: AccessTokenSettings) {
       .setAudience(settings.audience)
       .setIssuedAt()
       .setExpirationTime(`${settings.accessTokenTtlSeconds}s`)
-      .sign(key);
+      .sign(await key);
   }
 
   async function verify(token: string): Promise<AccessClaims> {
     try {
-      const { payload } = await jwtVerify(token, key, {
+      const { payload } = await jwtVerify(token, await key, {
         algorithms: ALGORITHMS,
         issuer: settings.issuer,
         audience: settings.audience,

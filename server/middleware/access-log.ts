@@ -13,7 +13,9 @@ export function accessLog(logger: Logger): RequestHandler {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = res.locals.routeTemplate ?? 'unmatched';
       httpRequestDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-      logger.log(res.statusCode >= 500 ? 'error' : 'http', 'request', {
+      const level = res.statusCode >= 500 ? 'error' : 'http';
+      if (!logger.isLevelEnabled(level)) return;
+      logger.log(level, 'request', {
         method: req.method,
         route,
         status: res.statusCode,

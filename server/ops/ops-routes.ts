@@ -22,12 +22,14 @@ const statusSchema = Joi.object({
   checks: Joi.object().pattern(Joi.string(), Joi.string()),
 });
 
+const DOCS_OPTIONS = { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'Patron API' };
+
+/** Swagger UI's scripts and styles for /docs, its init script pointing at /openapi.json. */
+export const docsAssets = () => swaggerUi.serveFiles(undefined, DOCS_OPTIONS);
+
 /** Operations routes at the root: liveness, readiness, metrics, the API document and its viewer. */
 export function opsRoutes(deps: AppDeps, openApi: () => object): RouteDef[] {
-  const docsHtml = swaggerUi.generateHTML(undefined, {
-    swaggerOptions: { url: '/openapi.json' },
-    customSiteTitle: 'Patron API',
-  });
+  const docsHtml = swaggerUi.generateHTML(undefined, DOCS_OPTIONS);
   return defineRoutes([
     {
       method: 'get',

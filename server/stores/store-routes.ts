@@ -3,7 +3,7 @@ import { createStore, getStore, listStoresOfOrganization, updateStoreSettings } 
 import type { AppDeps } from '../app-deps.js';
 import { ctx } from '../http/locals.js';
 import { API_PREFIX, defineRoutes, type RouteDef } from '../http/route.js';
-import { ifMatchVersion } from './if-match.js';
+import { ifMatchVersion } from '../http/if-match.js';
 import {
   createStoreSchema,
   getStoreSchema,

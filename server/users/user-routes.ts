@@ -9,7 +9,7 @@ import {
 import type { AppDeps } from '../app-deps.js';
 import { ctx } from '../http/locals.js';
 import { API_PREFIX, defineRoutes, type RouteDef } from '../http/route.js';
-import { ifMatchVersion } from '../stores/if-match.js';
+import { ifMatchVersion } from '../http/if-match.js';
 import {
   createUserSchema,
   deleteUserSchema,

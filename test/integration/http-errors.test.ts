@@ -17,7 +17,10 @@ describe('HTTP errors', () => {
   const { app } = testContext();
 
   it('answers malformed JSON with 400 validation_failed, not 500', async () => {
-    const res = await request(app).post('/api/v1/auth/login').set('Content-Type', 'application/json').send('{"email": "a@b.c",');
+    const res = await request(app)
+      .post('/api/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"email": "a@b.c",');
     expect(res.status).to.equal(400);
     expectErrorShape(res.body, 'validation_failed');
     expect(res.body.error.message).to.match(/not valid JSON/);

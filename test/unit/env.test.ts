@@ -25,7 +25,9 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' }))
       .to.throw(ConfigError)
       .with.property('problems')
-      .that.satisfies((p: string[]) => ['JWT_SECRET', 'BOOTSTRAP_SYSADMIN_PASSWORD', 'DEMO_ADMIN_PASSWORD'].every((n) => p.some((x) => x.includes(n))));
+      .that.satisfies((p: string[]) =>
+        ['JWT_SECRET', 'BOOTSTRAP_SYSADMIN_PASSWORD', 'DEMO_ADMIN_PASSWORD'].every((n) => p.some((x) => x.includes(n))),
+      );
     const prod = loadConfig({
       NODE_ENV: 'production',
       JWT_SECRET: 'x'.repeat(40),

@@ -13,7 +13,11 @@ function capture() {
       done();
     },
   });
-  const logger = createLogger({ level: 'debug', format: 'json', transports: [new winston.transports.Stream({ stream })] });
+  const logger = createLogger({
+    level: 'debug',
+    format: 'json',
+    transports: [new winston.transports.Stream({ stream })],
+  });
   return { logger, lines };
 }
 
@@ -44,8 +48,16 @@ describe('log redaction', () => {
   });
 
   it('keeps ids and counts searchable', () => {
-    const out = redact({ orgId: '6b525318-ef16-48a8-8239-2fe3d4a1bbef', jobId: 'repeat:purge:1763726234000', refreshTokens: 2 });
-    expect(out).to.deep.equal({ orgId: '6b525318-ef16-48a8-8239-2fe3d4a1bbef', jobId: 'repeat:purge:1763726234000', refreshTokens: 2 });
+    const out = redact({
+      orgId: '6b525318-ef16-48a8-8239-2fe3d4a1bbef',
+      jobId: 'repeat:purge:1763726234000',
+      refreshTokens: 2,
+    });
+    expect(out).to.deep.equal({
+      orgId: '6b525318-ef16-48a8-8239-2fe3d4a1bbef',
+      jobId: 'repeat:purge:1763726234000',
+      refreshTokens: 2,
+    });
   });
 
   it('never lets PII reach a written log line, even in the message or an error', () => {
@@ -60,6 +72,11 @@ describe('log redaction', () => {
   it('adds requestId, orgId and storeId of the running context to each line', () => {
     const { logger, lines } = capture();
     runWithLogContext({ requestId: 'req-1', orgId: 'org-1', storeId: 'store-1' }, () => logger.info('hello'));
-    expect(JSON.parse(lines[0])).to.include({ requestId: 'req-1', orgId: 'org-1', storeId: 'store-1', message: 'hello' });
+    expect(JSON.parse(lines[0])).to.include({
+      requestId: 'req-1',
+      orgId: 'org-1',
+      storeId: 'store-1',
+      message: 'hello',
+    });
   });
 });
