@@ -1,6 +1,7 @@
 import { hashPassword } from '../auth/password.js';
 import type { Db } from '../knex.js';
 import { withTenant } from '../tenant.js';
+import { insertSysadmin } from '../users/sysadmin-service.js';
 
 export interface BootstrapSettings {
   seedDemo: boolean;
@@ -32,12 +33,11 @@ export async function bootstrap(db: Db, settings: BootstrapSettings): Promise<Bo
     await trx.raw(`select pg_advisory_xact_lock(hashtext('patron-bootstrap'))`);
     const sysadmin = await trx('users').where({ role: 'sysadmin' }).whereNull('deleted_at').first('id');
     if (!sysadmin) {
-      await trx('users').insert({
-        organization_id: null,
+      await insertSysadmin(trx, {
         email: settings.sysadminEmail,
-        password_hash: await hashPassword(settings.sysadminPassword),
+        password: settings.sysadminPassword,
+        passwordHash: await hashPassword(settings.sysadminPassword),
         name: 'Platform sysadmin',
-        role: 'sysadmin',
       });
       result.sysadminCreated = true;
     }
