@@ -6,6 +6,8 @@ export const DEV_DEFAULTS = {
   sysadminPassword: 'patron-sysadmin-dev',
   demoAdminEmail: 'admin@demo.patron.local',
   demoAdminPassword: 'patron-admin-dev',
+  piiEncryptionKeys: 'dev1:ZGV2LW9ubHktcGlpLWtleS0zMi1ieXRlcy1sb25nISE=',
+  blindIndexKey: 'dev-only-blind-index-key-change-me-0123456789',
 } as const;
 
 const schema = Joi.object({
@@ -43,6 +45,14 @@ const schema = Joi.object({
 
   METRICS_TOKEN: Joi.string().min(16).optional(),
 
+  PII_ENCRYPTION_KEYS: Joi.string()
+    .pattern(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44}(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44})*$/)
+    .message('"PII_ENCRYPTION_KEYS" must be keyId:base64(32 bytes), comma-separated')
+    .default(DEV_DEFAULTS.piiEncryptionKeys),
+  PII_ENCRYPTION_KEY_ID: Joi.string().optional(),
+  BLIND_INDEX_KEY: Joi.string().min(32).default(DEV_DEFAULTS.blindIndexKey),
+  STORAGE_DIR: Joi.string().default('var/storage'),
+
   SEED_DEMO: Joi.boolean().when('NODE_ENV', {
     is: 'production',
     then: Joi.boolean().default(false),
@@ -74,6 +84,8 @@ export interface Config {
     refreshIpLimit: number;
   };
   metricsToken: string | undefined;
+  pii: { keys: Record<string, Buffer>; currentKeyId: string; blindIndexKey: string };
+  storage: { dir: string };
   bootstrap: {
     seedDemo: boolean;
     sysadminEmail: string;
@@ -100,12 +112,17 @@ export function loadConfig(source: NodeJS.ProcessEnv): Readonly<Config> {
       ['JWT_SECRET', DEV_DEFAULTS.jwtSecret],
       ['BOOTSTRAP_SYSADMIN_PASSWORD', DEV_DEFAULTS.sysadminPassword],
       ['DEMO_ADMIN_PASSWORD', DEV_DEFAULTS.demoAdminPassword],
+      ['PII_ENCRYPTION_KEYS', DEV_DEFAULTS.piiEncryptionKeys],
+      ['BLIND_INDEX_KEY', DEV_DEFAULTS.blindIndexKey],
     ];
     for (const [name, devValue] of refused) {
       if (v[name] === devValue)
         problems.push(`"${name}" must be set in production (the development default is refused)`);
     }
   }
+  const keys = parseKeys(v.PII_ENCRYPTION_KEYS ?? '', problems);
+  const currentKeyId = v.PII_ENCRYPTION_KEY_ID ?? Object.keys(keys)[0];
+  if (currentKeyId && !keys[currentKeyId]) problems.push(`"PII_ENCRYPTION_KEY_ID" names no key in PII_ENCRYPTION_KEYS`);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
@@ -128,6 +145,8 @@ export function loadConfig(source: NodeJS.ProcessEnv): Readonly<Config> {
       refreshIpLimit: v.REFRESH_IP_LIMIT,
     },
     metricsToken: v.METRICS_TOKEN,
+    pii: { keys, currentKeyId, blindIndexKey: v.BLIND_INDEX_KEY },
+    storage: { dir: v.STORAGE_DIR },
     bootstrap: {
       seedDemo: v.SEED_DEMO,
       sysadminEmail: v.BOOTSTRAP_SYSADMIN_EMAIL.toLowerCase(),
@@ -138,8 +157,22 @@ export function loadConfig(source: NodeJS.ProcessEnv): Readonly<Config> {
   });
 }
 
+/** `id:base64,id:base64` → key id → 32-byte key; several keys let old ciphertexts be read after a rotation. */
+function parseKeys(value: string, problems: string[]): Record<string, Buffer> {
+  const keys: Record<string, Buffer> = {};
+  for (const entry of value.split(',').filter(Boolean)) {
+    const [id, b64] = entry.split(':');
+    const key = Buffer.from(b64 ?? '', 'base64');
+    if (key.length !== 32) problems.push(`"PII_ENCRYPTION_KEYS" key "${id}" must be 32 bytes (base64)`);
+    else keys[id] = key;
+  }
+  return keys;
+}
+
 function deepFreeze<T extends object>(o: T): T {
-  for (const value of Object.values(o)) if (value && typeof value === 'object') deepFreeze(value as object);
+  for (const value of Object.values(o)) {
+    if (value && typeof value === 'object' && !Buffer.isBuffer(value)) deepFreeze(value as object);
+  }
   return Object.freeze(o);
 }
 

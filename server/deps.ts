@@ -8,16 +8,24 @@ import { createSessionRevocations } from './auth/session-revocations.js';
 
 export function createDeps(config: Readonly<Config> = defaultConfig): AppDeps {
   const redis = createRedis('client', config.redis.url);
+  // A subscribed connection cannot run commands, so the revocation feed gets its own. The feed, not
+  // ioredis, resubscribes after a reconnect, so it can reload what it missed before trusting itself again.
+  const subscriber = redis.duplicate({ autoResubscribe: false, connectionName: 'patron-revocations' });
   return {
     config,
     db: createDb(config.db.url, config.db.poolMax),
     redis,
     logger,
     accessTokens: createAccessTokens(config.auth),
-    sessions: createSessionRevocations(redis, config.auth.accessTokenTtlSeconds),
+    sessions: createSessionRevocations({
+      redis,
+      subscriber,
+      accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
+      logger,
+    }),
   };
 }
 
 export async function closeDeps(deps: AppDeps): Promise<void> {
-  await Promise.allSettled([deps.db.destroy(), deps.redis.quit()]);
+  await Promise.allSettled([deps.db.destroy(), deps.sessions.close(), deps.redis.quit()]);
 }

@@ -19,6 +19,11 @@ const userSession: Policy = { access: 'authenticated', scope: 'none', minRole: '
 const platformAdmin: Policy = { access: 'authenticated', scope: 'platform', minRole: 'sysadmin', apiKeys: false };
 const orgAdmin: Policy = { access: 'authenticated', scope: 'org', minRole: 'admin', apiKeys: false };
 const storeAdmin: Policy = { access: 'authenticated', scope: 'store', minRole: 'admin', apiKeys: false };
+const storeStaff: Policy = { access: 'authenticated', scope: 'store', minRole: 'staff', apiKeys: true };
+const storeManager: Policy = { access: 'authenticated', scope: 'store', minRole: 'manager', apiKeys: true };
+// Judgement calls a person makes (merging, reading notes and history, exporting) are not for API keys.
+const storeManagerInPerson: Policy = { access: 'authenticated', scope: 'store', minRole: 'manager', apiKeys: false };
+const storeAdminInPerson = storeAdmin;
 
 export const POLICIES = {
   'ops.health': anyone,
@@ -48,6 +53,31 @@ export const POLICIES = {
   'apiKeys.list': storeAdmin,
   'apiKeys.create': storeAdmin,
   'apiKeys.revoke': storeAdmin,
+
+  'customers.search': storeStaff,
+  'customers.create': storeStaff,
+  'customers.get': storeStaff,
+  'customers.update': storeStaff,
+  'customers.delete': storeManager,
+  'customers.upsert': storeManager,
+  'customers.duplicates': storeManager,
+  'customers.merge': storeManagerInPerson,
+  'customers.tags.add': storeManager,
+  'customers.tags.remove': storeManager,
+  'customers.notes.list': storeManagerInPerson,
+  'customers.notes.create': storeManagerInPerson,
+  'customers.addresses.list': storeStaff,
+  'customers.addresses.create': storeStaff,
+  'customers.addresses.update': storeStaff,
+  'customers.addresses.delete': storeStaff,
+  'customers.documents.list': storeStaff,
+  'customers.documents.create': storeStaff,
+  'customers.documents.delete': storeStaff,
+  'customers.avatar.put': storeStaff,
+  'customers.avatar.get': storeStaff,
+  'customers.history': storeManagerInPerson,
+  'customers.export': storeManagerInPerson,
+  'customers.erase': storeAdminInPerson,
 } satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof POLICIES;

@@ -1,6 +1,14 @@
 import { apiKeyRoutes } from './api-keys/api-key-routes.js';
 import type { AppDeps } from './app-deps.js';
 import { authRoutes } from './auth/auth-routes.js';
+import { customerAddressRoutes } from './customers/customer-address-routes.js';
+import { customerDocumentRoutes } from './customers/customer-document-routes.js';
+import { customerDuplicateRoutes } from './customers/customer-duplicate-routes.js';
+import { customerGdprRoutes } from './customers/customer-gdpr-routes.js';
+import { customerNoteRoutes } from './customers/customer-note-routes.js';
+import { customerRoutes } from './customers/customer-routes.js';
+import { customerSearchRoutes } from './customers/customer-search-routes.js';
+import { customerTagRoutes } from './customers/customer-tag-routes.js';
 import type { RouteDef } from './http/route.js';
 import { meRoutes } from './me/me-routes.js';
 import { organizationRoutes } from './organizations/organization-routes.js';
@@ -16,5 +24,14 @@ export function apiRoutes(deps: AppDeps): RouteDef[] {
     ...storeRoutes(deps),
     ...userRoutes(deps),
     ...apiKeyRoutes(deps),
+    // Literal segments (/customers/duplicates, /customers/upsert) before /customers/:id, which would match them.
+    ...customerSearchRoutes(deps),
+    ...customerDuplicateRoutes(deps),
+    ...customerRoutes(deps),
+    ...customerTagRoutes(deps),
+    ...customerNoteRoutes(deps),
+    ...customerAddressRoutes(deps),
+    ...customerDocumentRoutes(deps),
+    ...customerGdprRoutes(deps),
   ];
 }

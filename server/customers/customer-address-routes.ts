@@ -1,0 +1,6 @@
+import type { AppDeps } from '../app-deps.js';
+import type { RouteDef } from '../http/route.js';
+
+export function customerAddressRoutes(_deps: AppDeps): RouteDef[] {
+  return [];
+}
