@@ -151,7 +151,7 @@ export function createSessionRevocations(options: SessionRevocationOptions) {
         if (until > Date.now()) return true;
         revoked.delete(sessionId);
       }
-      return false;
+      if (healthy) return false;
       return (await redis.exists(key(sessionId))) === 1;
     },
 
