@@ -1,8 +1,8 @@
 import type { Trx } from '../knex.js';
 import { NO_RELATED, type Address, type CustomerRelated } from './customer-model.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function addressFromRow(r: Record<string, any>): Address {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: r.id,
     type: r.type,

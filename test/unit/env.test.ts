@@ -26,13 +26,15 @@ describe('configuration', () => {
       .to.throw(ConfigError)
       .with.property('problems')
       .that.satisfies((p: string[]) =>
-        ['JWT_SECRET', 'BOOTSTRAP_SYSADMIN_PASSWORD', 'DEMO_ADMIN_PASSWORD'].every((n) => p.some((x) => x.includes(n))),
+        ['JWT_SECRET', 'BOOTSTRAP_SYSADMIN_PASSWORD', 'DEMO_ADMIN_PASSWORD', 'PII_ENCRYPTION_KEYS', 'BLIND_INDEX_KEY'].every((n) => p.some((x) => x.includes(n))),
       );
     const prod = loadConfig({
       NODE_ENV: 'production',
       JWT_SECRET: 'x'.repeat(40),
       BOOTSTRAP_SYSADMIN_PASSWORD: 'a-real-password-1',
       DEMO_ADMIN_PASSWORD: 'a-real-password-2',
+      PII_ENCRYPTION_KEYS: `k2:${Buffer.alloc(32, 7).toString('base64')}`,
+      BLIND_INDEX_KEY: 'b'.repeat(40),
     });
     expect(prod.bootstrap.seedDemo).to.equal(false);
     expect(prod.auth.jwtSecret).to.not.equal(DEV_DEFAULTS.jwtSecret);
