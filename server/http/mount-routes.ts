@@ -30,10 +30,11 @@ export function mountRoutes(app: Express, routes: RouteDef[], deps: AppDeps): vo
         next();
       },
     ];
-    if (route.method !== 'get' && route.method !== 'delete') chain.push(requireJsonBody);
+    if (route.method !== 'get' && route.method !== 'delete' && route.bodyType !== 'multipart')
+      chain.push(requireJsonBody);
     if (policy.access === 'metrics') chain.push(metricsAccess(deps));
     if (policy.access === 'authenticated') chain.push(authn, authorize(policy, deps));
-    chain.push(validate(route.schema));
+    chain.push(...(route.before ?? []), validate(route.schema));
     if (route.method === 'post' && policy.access === 'authenticated' && policy.scope !== 'none') {
       chain.push(idempotency(deps, { required: route.requireIdempotencyKey ?? false }));
     }

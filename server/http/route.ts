@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type Joi from 'joi';
 import type { PolicyName } from '../policy.js';
 
@@ -31,6 +31,10 @@ export interface RouteDef {
   responses: Record<number, RouteResponse>;
   /** POSTs that must carry `Idempotency-Key` (API.md: checkout, payments). */
   requireIdempotencyKey?: boolean;
+  /** `json` (default) requires application/json; `multipart` is parsed by a `before` middleware (multer). */
+  bodyType?: 'json' | 'multipart';
+  /** Middlewares run after authorisation and before validation, e.g. a multipart parser with size limits. */
+  before?: RequestHandler[];
   handler: (req: Request, res: Response) => unknown;
 }
 

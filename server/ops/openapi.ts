@@ -86,7 +86,14 @@ function operation(route: RouteDef): JsonSchema {
       content: { 'application/json': { schema: errorSchema } },
     };
   }
-  if (route.schema?.body) {
+  if (route.bodyType === 'multipart') {
+    const fields = route.schema?.body ? toJson(route.schema.body) : { type: 'object', properties: {} };
+    const properties = {
+      ...(fields.properties as object),
+      file: { type: 'string', contentMediaType: 'application/octet-stream' },
+    };
+    op.requestBody = { required: true, content: { 'multipart/form-data': { schema: { ...fields, properties } } } };
+  } else if (route.schema?.body) {
     op.requestBody = { required: true, content: { 'application/json': { schema: toJson(route.schema.body) } } };
   }
   return op;
