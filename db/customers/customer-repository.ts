@@ -28,3 +28,58 @@ export async function findCustomer(
   if (!row) return undefined;
   return customerFromRow(row, await loadRelatedOne(trx, storeId, id));
 }
+
+/** The customer a POS id of this store points at, with the state needed to follow a merge. */
+export async function findByExternalRef(
+  trx: Trx,
+  orgId: string,
+  storeId: string,
+  ref: { provider: string; externalId: string },
+): Promise<{ id: string; status: string; mergedIntoId: string | null } | undefined> {
+  const row = await trx('customer_external_refs as r')
+    .join('customers as c', 'c.id', 'r.customer_id')
+    .where({
+      'r.organization_id': orgId,
+      'r.store_id': storeId,
+      'r.provider': ref.provider,
+      'r.external_id': ref.externalId,
+    })
+    .first('c.id', 'c.status', 'c.merged_into_id');
+  return row && { id: row.id, status: row.status, mergedIntoId: row.merged_into_id };
+}
+
+export interface IdentifierProbe {
+  email: string | null;
+  phone: string | null;
+  driversLicenseBidx: string | null;
+}
+
+/**
+ * The live (active or inactive) customer of this store an upsert should update: by email, else phone,
+ * else licence; among several, the oldest (the original record), so the answer is stable.
+ */
+export async function findByIdentifiers(
+  trx: Trx,
+  orgId: string,
+  storeId: string,
+  probe: IdentifierProbe,
+): Promise<string | undefined> {
+  const tests: Array<[string, string]> = [];
+  if (probe.email) tests.push(['email', probe.email]);
+  if (probe.phone) tests.push(['phone', probe.phone]);
+  if (probe.driversLicenseBidx) tests.push(['drivers_license_bidx', probe.driversLicenseBidx]);
+  if (tests.length === 0) return undefined;
+  const rank = tests.map(([column], i) => `when ${column} = ? then ${i}`).join(' ');
+  const row = await trx('customers')
+    .where({ organization_id: orgId, store_id: storeId })
+    .whereIn('status', ['active', 'inactive'])
+    .where((q) => {
+      for (const [column, value] of tests) q.orWhere(column, value);
+    })
+    .orderByRaw(
+      `case ${rank} end, created_at, id`,
+      tests.map(([, value]) => value),
+    )
+    .first('id');
+  return row?.id;
+}
