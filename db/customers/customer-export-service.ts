@@ -25,19 +25,14 @@ export async function exportCustomer(db: Db, ctx: ServiceContext, customerId: st
   return withTenant(db, { orgId: ctx.orgId }, async (trx) => {
     const row = await customerForRead(trx, scope, customerId);
     await recordAudit(trx, ctx, { action: 'customer.exported', subjectType: 'customer', subjectId: customerId });
-    const [customer, notes, documents, history] = await Promise.all([
-      findCustomer(trx, scope.orgId, scope.storeId, customerId),
-      listAllNotes(trx, scope, customerId),
-      listAllDocuments(trx, scope, customerId),
-      listAllHistory(trx, scope.orgId, customerId),
-    ]);
+    // One after the other: a transaction is one connection, which runs one query at a time anyway.
     return {
       exportedAt: new Date(),
-      customer: customer!,
+      customer: (await findCustomer(trx, scope.orgId, scope.storeId, customerId))!,
       avatarContentType: row.avatar_key ? row.avatar_content_type : null,
-      notes,
-      documents,
-      history,
+      notes: await listAllNotes(trx, scope, customerId),
+      documents: await listAllDocuments(trx, scope, customerId),
+      history: await listAllHistory(trx, scope.orgId, customerId),
     };
   });
 }
