@@ -1,0 +1,266 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import { AppError } from '../../config/errors.js';
+import type { ServiceContext } from '../context.js';
+import { blindIndex } from '../crypto/field-encryption.js';
+import type { Db } from '../knex.js';
+import { decodeCursor, encodeCursor, type CursorValues, type Page } from '../pagination.js';
+import { withTenant } from '../tenant.js';
+import { customerMetrics } from './customer-metrics.js';
+import { customerFromRow, type Customer, type CustomerStatus } from './customer-model.js';
+import { normaliseEmail, normaliseIdNumber, normalisePhone } from './customer-normalise.js';
+import { loadRelated } from './customer-related-repository.js';
+import {
+  identifierSearchQuery,
+  listCustomersQuery,
+  nameSearchQuery,
+  nameTierSettings,
+  type IdentifierCondition,
+  type MatchMethod,
+  type NameTier,
+  type SearchFilters,
+  type SearchScope,
+} from './customer-search-repository.js';
+import { planSearch, type SearchKind, type SearchPlan, type SearchProbe } from './search-query-rules.js';
+
+export interface SearchParams {
+  q?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  phone?: string;
+  driversLicense?: string;
+  birthday?: string;
+  tag?: string;
+  status?: CustomerStatus[];
+  updatedSince?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+export interface SearchMatch {
+  field: string;
+  method: MatchMethod;
+  score: number;
+}
+
+export interface SearchHit {
+  customer: Customer;
+  /** How q matched; null in a plain list (no q). */
+  match: SearchMatch | null;
+}
+
+export const DEFAULT_STATUSES: CustomerStatus[] = ['active', 'inactive'];
+
+/**
+ * Name search tiers. The narrow one answers nearly every query from a handful of candidates; when it
+ * finds nothing convincing (typos in short names wipe out most shared trigrams), the wide one lowers
+ * the thresholds and adds exact first/last-name channels. The tier is chosen on the first page and
+ * carried in the cursor, so every page of one search ranks the same candidate set.
+ */
+export const NAME_TIERS: NameTier[] = [
+  { similarity: 0.3, wordSimilarity: 0.5, wordChannels: false },
+  { similarity: 0.15, wordSimilarity: 0.3, wordChannels: true },
+];
+/** A first-tier best score below this sends the search to the wide tier. */
+export const CONVINCING_SCORE = 0.7;
+
+type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function invalid(path: string, message: string): AppError {
+  return new AppError('validation_failed', `${path} ${message}`, { details: [{ path, message }] });
+}
+
+/** Explicit filters in their stored form; a phone that does not parse for the store is a 400. */
+export function searchFilters(params: SearchParams, storeCountry: string): SearchFilters {
+  const filters: SearchFilters = { statuses: params.status?.length ? params.status : DEFAULT_STATUSES };
+  if (params.firstName !== undefined) filters.firstName = params.firstName;
+  if (params.lastName !== undefined) filters.lastName = params.lastName;
+  if (params.email !== undefined) filters.email = normaliseEmail(params.email);
+  if (params.phone !== undefined) {
+    if (/^\d{4}$/.test(params.phone.trim())) filters.phoneLast4 = params.phone.trim();
+    else {
+      const phone = normalisePhone(params.phone, storeCountry);
+      if ('error' in phone) throw invalid('query.phone', phone.error);
+      filters.phone = phone.value;
+    }
+  }
+  if (params.driversLicense !== undefined) {
+    const number = normaliseIdNumber(params.driversLicense);
+    if (!number) throw invalid('query.driversLicense', 'must contain letters or digits');
+    filters.driversLicenseBidx = blindIndex('drivers_license', number);
+  }
+  if (params.birthday !== undefined) filters.birthday = params.birthday;
+  if (params.tag !== undefined) filters.tag = params.tag;
+  if (params.updatedSince !== undefined) filters.updatedSince = params.updatedSince;
+  return filters;
+}
+
+export function identifierConditions(probes: SearchProbe[]): IdentifierCondition[] {
+  return probes.flatMap((p): IdentifierCondition[] => {
+    switch (p.kind) {
+      case 'email':
+        return [{ field: 'email', method: 'exact', column: 'email', value: p.email }];
+      case 'phone':
+        return [{ field: 'phone', method: 'exact', column: 'phone', value: p.phone }];
+      case 'phone_last4':
+        return [{ field: 'phone', method: 'suffix', column: 'phone_last4', value: p.last4 }];
+      case 'birthday':
+        return [{ field: 'birthday', method: 'exact', column: 'birthday', value: p.birthday }];
+      case 'licence':
+        return [
+          {
+            field: 'driversLicense',
+            method: 'exact',
+            column: 'drivers_license_bidx',
+            value: blindIndex('drivers_license', p.number),
+          },
+          {
+            field: 'medicalCard',
+            method: 'exact',
+            column: 'medical_card_bidx',
+            value: blindIndex('medical_card', p.number),
+          },
+        ];
+      case 'name':
+        return [];
+    }
+  });
+}
+
+// --- Cursors: signed by db/pagination.ts; they also carry which search they belong to. ---
+
+/** A short digest of what was asked, so a cursor cannot be replayed against another query. */
+function fingerprint(params: SearchParams): string {
+  const { limit: _limit, cursor: _cursor, ...asked } = params;
+  const canonical = JSON.stringify(Object.entries(asked).sort(([a], [b]) => a.localeCompare(b)));
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 12);
+}
+
+type Position = { mode: 'list'; at: string; id: string } | { mode: 'search'; tier: number; score: string; id: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MICRO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const SCORE = /^\d\.\d{4}$/;
+
+function readCursor(cursor: string, params: SearchParams, mode: Position['mode']): Position {
+  const values = decodeCursor(cursor);
+  const wrong = () => invalid('query.cursor', 'belongs to another search: use the nextCursor of the same query');
+  if (values[1] !== fingerprint(params)) throw wrong();
+  if (mode === 'list') {
+    const [kind, , at, id] = values;
+    if (kind !== 'l' || typeof at !== 'string' || !MICRO_TIMESTAMP.test(at) || typeof id !== 'string' || !UUID.test(id))
+      throw wrong();
+    return { mode, at, id };
+  }
+  const [kind, , tier, score, id] = values;
+  if (
+    kind !== 's' ||
+    typeof tier !== 'number' ||
+    !NAME_TIERS[tier] ||
+    typeof score !== 'string' ||
+    !SCORE.test(score) ||
+    typeof id !== 'string' ||
+    !UUID.test(id)
+  )
+    throw wrong();
+  return { mode, tier, score, id };
+}
+
+function pageOf(
+  rows: Row[],
+  limit: number,
+  keyOf: (row: Row) => CursorValues,
+): { rows: Row[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+}
+
+// --- The search itself. ---
+
+export interface SearchRun {
+  kind: SearchKind | 'list';
+  rows: Row[];
+  nextCursor: string | null;
+}
+
+/** Runs one search on an open transaction (the route's, or bench/search's) and returns the raw rows of the page. */
+export async function runSearch(
+  trx: Knex,
+  scope: SearchScope & { country: string },
+  params: SearchParams,
+): Promise<SearchRun> {
+  const filters = searchFilters(params, scope.country);
+  const print = fingerprint(params);
+  const q = params.q?.trim();
+  if (!q) {
+    const after = params.cursor ? readCursor(params.cursor, params, 'list') : undefined;
+    const rows = await listCustomersQuery(
+      trx,
+      scope,
+      filters,
+      params.limit,
+      after?.mode === 'list' ? after : undefined,
+    );
+    return { kind: 'list', ...pageOf(rows, params.limit, (r) => ['l', print, r.cursor_at, r.id]) };
+  }
+  const plan: SearchPlan = planSearch(q, scope.country);
+  const after = params.cursor ? readCursor(params.cursor, params, 'search') : undefined;
+  const position = after?.mode === 'search' ? after : undefined;
+  const searchKey = (tier: number) => (r: Row) => ['s', print, tier, r.score, r.id];
+
+  const name = plan.probes.find((p) => p.kind === 'name');
+  if (!name) {
+    const rows = await identifierSearchQuery(
+      trx,
+      scope,
+      filters,
+      identifierConditions(plan.probes),
+      params.limit,
+      position,
+    );
+    return { kind: plan.kind, ...pageOf(rows, params.limit, searchKey(0)) };
+  }
+  let tier = position?.tier ?? 0;
+  const run = async () => {
+    const settings = nameTierSettings(NAME_TIERS[tier]);
+    await trx.raw(settings.text, settings.bindings as Knex.RawBinding[]);
+    return nameSearchQuery(trx, scope, filters, name, NAME_TIERS[tier], params.limit, position);
+  };
+  let rows: Row[] = await run();
+  if (!position && tier + 1 < NAME_TIERS.length && !(Number(rows[0]?.score ?? 0) >= CONVINCING_SCORE)) {
+    tier += 1;
+    rows = await run();
+  }
+  return { kind: 'name', ...pageOf(rows, params.limit, searchKey(tier)) };
+}
+
+/** GET /stores/:storeId/customers: a list, or a search when q is given, one page at a time. */
+export async function searchCustomers(
+  db: Db,
+  ctx: ServiceContext,
+  store: { id: string; country: string },
+  params: SearchParams,
+): Promise<Page<SearchHit>> {
+  const started = process.hrtime.bigint();
+  const scope = { orgId: ctx.orgId, storeId: store.id, country: store.country };
+  const { kind, hits, nextCursor } = await withTenant(db, { orgId: ctx.orgId }, async (trx) => {
+    const result = await runSearch(trx, scope, params);
+    const related = await loadRelated(
+      trx,
+      store.id,
+      result.rows.map((r) => r.id),
+    );
+    const hits = result.rows.map((r): SearchHit => ({
+      customer: customerFromRow(r, related.get(r.id)),
+      match:
+        result.kind === 'list'
+          ? null
+          : { field: r.match_field, method: r.match_method as MatchMethod, score: Number(r.score) },
+    }));
+    return { kind: result.kind, hits, nextCursor: result.nextCursor };
+  });
+  customerMetrics.searchDuration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
+  return { data: hits, nextCursor };
+}
