@@ -367,8 +367,9 @@ export async function upsertCustomer(
   const attempt = () =>
     withTenant(db, { orgId: ctx.orgId }, async (trx) => {
       await lockKeys(trx, lockKeysOf(storeId, normalised, ref));
+      const byRef = ref && (await customerOfExternalRef(trx, ctx, ref));
       const matchId =
-        (ref && (await customerOfExternalRef(trx, ctx, ref))) ??
+        byRef ??
         (await findByIdentifiers(trx, ctx.orgId, storeId, {
           email: parts.values.email,
           phone: parts.values.phone,
@@ -380,8 +381,8 @@ export async function upsertCustomer(
       }
 
       const current = await lockEditable(trx, ctx, matchId);
-      const hasRef =
-        !ref || current.externalRefs.some((r) => r.provider === ref.provider && r.externalId === ref.externalId);
+      // Found through the ref (possibly via a merge): it is in place already; otherwise it is new here.
+      const hasRef = !ref || byRef !== undefined;
       if (!hasRef) await insertExternalRef(trx, ctx.orgId, storeId, current.id, ref!);
       const { customer, changed } = await changeCustomer(trx, ctx, current, normalised, {
         stamp,

@@ -88,8 +88,9 @@ const newCustomerFields = {
     .allow(null)
     .when('customerType', {
       is: 'medical',
-      then: Joi.required().invalid(null).messages({ 'any.required': 'is required for a medical customer' }),
-    }),
+      then: Joi.object().required().messages({ 'any.required': 'is required for a medical customer' }),
+    })
+    .description('required (not null) when customerType is medical'),
   consents,
   addresses,
   tags,

@@ -218,6 +218,11 @@ describe('customers: create, read, update, delete', () => {
       expect(res.body.error.details).to.deep.equal([
         { path: 'medicalCard', message: 'is required for a medical customer' },
       ]);
+      const nullCard = await create(t, newCustomer({ customerType: 'medical', medicalCard: null }));
+      expect(nullCard.status).to.equal(400);
+      expect(nullCard.body.error.details).to.deep.equal([
+        { path: 'medicalCard', message: 'is required for a medical customer' },
+      ]);
       const ok = await create(
         t,
         newCustomer({ customerType: 'medical', medicalCard: { number: 'MC-0042', state: 'CA' } }),
