@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { config } from '../../config/env.js';
+import { customerMetrics } from '../../db/customers/customer-metrics.js';
 import { blindIndex } from '../../db/crypto/field-encryption.js';
 import { createLocalFileStorage } from '../../integrations/storage/local-file-storage.js';
 import { apiKeyFor, auditOf, customerWorld, outboxOf } from '../support/customer-subresource-fixtures.js';
@@ -222,7 +223,10 @@ describe('customer history, export and erasure', () => {
 
     it('is idempotent: erasing again answers 200 with the shell and emits nothing new', async () => {
       const w = await customerWorld(PERSON);
+      const erasedCount = async () => (await customerMetrics.erased.get()).values[0]?.value ?? 0;
+      const before = await erasedCount();
       expect((await request(app).post(w.url('/erase')).set(bearer(w.tokens.admin))).status).to.equal(200);
+      expect(await erasedCount()).to.equal(before + 1);
       const eventsBefore = (await outboxOf(w.customerId)).length;
       const auditBefore = (await auditOf(w.customerId)).length;
       const again = await request(app).post(w.url('/erase')).set(bearer(w.tokens.admin));
@@ -230,6 +234,7 @@ describe('customer history, export and erasure', () => {
       expect(again.body).to.include({ status: 'erased', firstName: null });
       expect(await outboxOf(w.customerId)).to.have.length(eventsBefore);
       expect(await auditOf(w.customerId)).to.have.length(auditBefore);
+      expect(await erasedCount()).to.equal(before + 1);
     });
 
     it('also erases the older records merged into the customer', async () => {

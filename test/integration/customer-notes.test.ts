@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
+import { customerMetrics } from '../../db/customers/customer-metrics.js';
 import { apiKeyFor, auditOf, customerWorld, outboxOf } from '../support/customer-subresource-fixtures.js';
 import { bearer } from '../support/fixtures.js';
 import { testContext } from '../support/test-context.js';
@@ -10,6 +11,8 @@ describe('customer notes', () => {
   describe('POST /customers/:id/notes', () => {
     it('adds a note with its author and time (201); the event and audit row never hold the text', async () => {
       const w = await customerWorld();
+      const notesAdded = async () => (await customerMetrics.notesAdded.get()).values[0]?.value ?? 0;
+      const before = await notesAdded();
       const res = await request(app)
         .post(w.url('/notes'))
         .set(bearer(w.tokens.manager))
@@ -17,6 +20,7 @@ describe('customer notes', () => {
       expect(res.status).to.equal(201);
       expect(res.body).to.have.keys('id', 'content', 'authorId', 'createdAt');
       expect(res.body).to.include({ content: 'Prefers the side entrance.', authorId: w.manager.id });
+      expect(await notesAdded()).to.equal(before + 1);
       const row = await owner('customer_notes').where({ id: res.body.id }).first();
       expect(row).to.include({ customer_id: w.customerId, store_id: w.storeA.id, author_id: w.manager.id });
 

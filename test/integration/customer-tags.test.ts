@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
+import { customerMetrics } from '../../db/customers/customer-metrics.js';
 import { apiKeyFor, auditOf, customerWorld, outboxOf } from '../support/customer-subresource-fixtures.js';
 import { bearer } from '../support/fixtures.js';
 import { testContext } from '../support/test-context.js';
@@ -31,11 +32,15 @@ describe('customer tags', () => {
 
     it('answers 200 with the stored tag when the label exists in another case, and changes nothing', async () => {
       const w = await customerWorld();
+      const tagged = async () => (await customerMetrics.tagged.get()).values[0]?.value ?? 0;
+      const before = await tagged();
       const first = await request(app).post(w.url('/tags')).set(bearer(w.tokens.manager)).send({ label: 'Vip' });
+      expect(await tagged()).to.equal(before + 1);
       const again = await request(app).post(w.url('/tags')).set(bearer(w.tokens.manager)).send({ label: 'VIP' });
       expect(again.status).to.equal(200);
       expect(again.body).to.deep.equal(first.body);
       expect(await tagsOf(w.customerId)).to.deep.equal(['Vip']);
+      expect(await tagged()).to.equal(before + 1);
       expect((await outboxOf(w.customerId)).length).to.equal(1);
       expect((await auditOf(w.customerId)).length).to.equal(1);
     });
@@ -112,6 +117,15 @@ describe('customer tags', () => {
       const res = await request(app).post(w.url('/tags')).set(bearer(w.tokens.manager)).send({ label: 'x' });
       expect(res.status).to.equal(409);
       expect(res.body.error.code).to.equal('conflict');
+
+      const [survivor] = await owner('customers')
+        .insert({ organization_id: w.org.id, store_id: w.storeA.id, first_name: 'S', last_name: 'S' })
+        .returning('id');
+      await owner('customers').where({ id: w.customerId }).update({ status: 'merged', merged_into_id: survivor.id });
+      const merged = await request(app).post(w.url('/tags')).set(bearer(w.tokens.manager)).send({ label: 'x' });
+      expect(merged.status).to.equal(409);
+      expect(merged.body.error.details[0].mergedIntoId).to.equal(survivor.id);
+      expect(await tagsOf(w.customerId)).to.deep.equal([]);
     });
   });
 
