@@ -73,6 +73,7 @@ export const POLICIES = {
   'customers.documents.list': storeStaff,
   'customers.documents.create': storeStaff,
   'customers.documents.delete': storeStaff,
+  'customers.documents.file': storeManagerInPerson,
   'customers.avatar.put': storeStaff,
   'customers.avatar.get': storeStaff,
   'customers.history': storeManagerInPerson,

@@ -27,22 +27,21 @@ export async function loadRelated(
     customerIds.map((id) => [id, { tags: [], addresses: [], externalRefs: [] }]),
   );
   if (customerIds.length === 0) return out;
-  const [tags, addresses, refs] = await Promise.all([
-    trx('customer_tags')
-      .where({ store_id: storeId })
-      .whereIn('customer_id', customerIds)
-      .orderBy('label')
-      .select('customer_id', 'label'),
-    trx('customer_addresses')
-      .where({ store_id: storeId })
-      .whereIn('customer_id', customerIds)
-      .orderBy([{ column: 'created_at' }, { column: 'id' }]),
-    trx('customer_external_refs')
-      .where({ store_id: storeId })
-      .whereIn('customer_id', customerIds)
-      .orderBy('provider')
-      .select('customer_id', 'provider', 'external_id'),
-  ]);
+  // One transaction is one connection: its queries run one after another, never in parallel.
+  const tags = await trx('customer_tags')
+    .where({ store_id: storeId })
+    .whereIn('customer_id', customerIds)
+    .orderBy('label')
+    .select('customer_id', 'label');
+  const addresses = await trx('customer_addresses')
+    .where({ store_id: storeId })
+    .whereIn('customer_id', customerIds)
+    .orderBy([{ column: 'created_at' }, { column: 'id' }]);
+  const refs = await trx('customer_external_refs')
+    .where({ store_id: storeId })
+    .whereIn('customer_id', customerIds)
+    .orderBy('provider')
+    .select('customer_id', 'provider', 'external_id');
   for (const t of tags) out.get(t.customer_id)!.tags.push(t.label);
   for (const a of addresses) out.get(a.customer_id)!.addresses.push(addressFromRow(a));
   for (const r of refs) out.get(r.customer_id)!.externalRefs.push({ provider: r.provider, externalId: r.external_id });

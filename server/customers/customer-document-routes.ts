@@ -1,6 +1,7 @@
 import {
   addCustomerDocument,
   listCustomerDocuments,
+  readCustomerDocumentFile,
   removeCustomerDocument,
 } from '../../db/customers/customer-document-service.js';
 import type { AppDeps } from '../app-deps.js';
@@ -74,6 +75,21 @@ export function customerDocumentRoutes(deps: AppDeps): RouteDef[] {
         const { params } = res.locals.valid;
         await removeCustomerDocument(deps.db, storage, ctx(res), params.id, params.documentId);
         res.status(204).end();
+      },
+    },
+    {
+      method: 'get',
+      path: `${base}/:documentId/file`,
+      policy: 'customers.documents.file',
+      summary: "The scan of an identity document (managers; each viewing is recorded in the customer's history)",
+      tag: 'Customers',
+      schema: removeDocumentSchema,
+      responses: { 200: { description: 'The file, with its content type', contentType: 'application/octet-stream' } },
+      handler: async (_req, res) => {
+        const { params } = res.locals.valid;
+        const file = await readCustomerDocumentFile(deps.db, storage, ctx(res), params.id, params.documentId);
+        res.setHeader('Cache-Control', 'private, no-store');
+        res.type(file.contentType).send(file.bytes);
       },
     },
   ]);

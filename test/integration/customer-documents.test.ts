@@ -243,3 +243,49 @@ async function storedDocumentCount(orgId: string): Promise<number> {
     return 0;
   }
 }
+
+describe('GET /customers/:id/documents/:documentId/file', () => {
+  const { app, owner } = testContext();
+
+  it('serves the scan to a manager with its type, records the viewing, and refuses staff', async () => {
+    const w = await customerWorld();
+    const created = await request(app)
+      .post(w.url('/documents'))
+      .set(bearer(w.tokens.staff))
+      .field('type', 'drivers_license')
+      .field('number', 'D7654321')
+      .attach('file', PDF, 'scan.pdf');
+    expect(created.status).to.equal(201);
+    const fileUrl = w.url(`/documents/${created.body.id}/file`);
+
+    const asStaff = await request(app).get(fileUrl).set(bearer(w.tokens.staff));
+    expect(asStaff.status).to.equal(403);
+
+    const asManager = await request(app)
+      .get(fileUrl)
+      .set(bearer(w.tokens.manager))
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(asManager.status).to.equal(200);
+    expect(asManager.headers['content-type']).to.match(/application\/pdf/);
+    expect(Buffer.compare(asManager.body as Buffer, PDF)).to.equal(0);
+    const actions = (await auditOf(w.customerId)).map((a) => a.action);
+    expect(actions).to.include('customer.document_viewed');
+
+    const withoutFile = await request(app)
+      .post(w.url('/documents'))
+      .set(bearer(w.tokens.staff))
+      .send({ type: 'passport', number: 'P1' });
+    const none = await request(app)
+      .get(w.url(`/documents/${withoutFile.body.id}/file`))
+      .set(bearer(w.tokens.manager));
+    expect(none.status).to.equal(404);
+    expect(
+      await owner('customer_documents').where({ customer_id: w.customerId }).count<{ count: number }[]>('* as count'),
+    ).to.deep.equal([{ count: 2 }]);
+  });
+});

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+
 // Loaded by mocha before any test imports config/env.ts: points the service at the test database.
 // TEST_DATABASE_NAME lets parallel runs on one machine use separate databases.
 const database = process.env.TEST_DATABASE_NAME ?? 'patron_test';
@@ -7,3 +9,5 @@ process.env.DATABASE_OWNER_URL ??= `postgres://postgres@127.0.0.1:5432/${databas
 process.env.REDIS_PREFIX ??= `patron-test-${database}`;
 process.env.LOG_LEVEL ??= 'warn';
 process.env.SEED_DEMO ??= 'false';
+// Uploaded files of a test run go to a temporary directory, not the repository's var/.
+process.env.STORAGE_DIR ??= `${tmpdir()}/patron-test-storage-${database}`;
