@@ -48,6 +48,8 @@ export interface FingerprintInput {
   query: unknown;
   /** The validated body. */
   body: unknown;
+  /** An uploaded file's bytes (multipart routes): another file is another request. */
+  upload?: Buffer;
 }
 
 /**
@@ -56,7 +58,14 @@ export interface FingerprintInput {
  * The query is included because it changes meaning (e.g. `?allowDuplicate=true`).
  */
 export function requestFingerprint(input: FingerprintInput): string {
-  const canonical = canonicalJson([input.method.toUpperCase(), input.path, input.query ?? {}, input.body ?? null]);
+  const upload = input.upload ? createHash('sha256').update(input.upload).digest('hex') : null;
+  const canonical = canonicalJson([
+    input.method.toUpperCase(),
+    input.path,
+    input.query ?? {},
+    input.body ?? null,
+    upload,
+  ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 

@@ -104,6 +104,7 @@ export function idempotency(deps: AppDeps, options: { required: boolean }): Requ
       path: req.originalUrl.split('?')[0],
       query: res.locals.valid.query,
       body: res.locals.valid.body,
+      upload: res.locals.upload?.bytes,
     });
     const outcome = await claim(deps.db, orgId, key, fingerprint);
     if (outcome.kind === 'replay') return replay(res, outcome.status, outcome.body);

@@ -94,3 +94,18 @@ describe('idempotency rules', () => {
     expect([500, 502, 503].some(isStorableStatus)).to.equal(false);
   });
 });
+
+describe('request fingerprint with an uploaded file', () => {
+  it('differs when the file differs and matches when it is the same', () => {
+    const base = {
+      method: 'POST',
+      path: '/api/v1/stores/s/customers/c/documents',
+      query: {},
+      body: { type: 'passport' },
+    };
+    const a = requestFingerprint({ ...base, upload: Buffer.from('file one') });
+    expect(a).to.equal(requestFingerprint({ ...base, upload: Buffer.from('file one') }));
+    expect(a).to.not.equal(requestFingerprint({ ...base, upload: Buffer.from('file two') }));
+    expect(a).to.not.equal(requestFingerprint(base));
+  });
+});
