@@ -203,6 +203,43 @@ describe('POST /stores/:storeId/customers/upsert', () => {
     expect(await countRows('customer_external_refs', { store_id: t.storeA.id })).to.equal(1);
   });
 
+  it('when another writer attaches the same new ref first, retries and updates that customer', async () => {
+    const t = await tenant();
+    const externalRef = ref();
+    const other = await owner.transaction();
+    try {
+      // A writer that takes no identifier lock (say, a POS sync) holds the ref, not yet committed.
+      const [{ id: theirs }] = await other('customers')
+        .insert({ organization_id: t.org.id, store_id: t.storeA.id, first_name: 'Their', last_name: 'Row' })
+        .returning('id');
+      await other('customer_external_refs').insert({
+        organization_id: t.org.id,
+        store_id: t.storeA.id,
+        customer_id: theirs,
+        ...refRow(externalRef),
+      });
+      const pending = request(app)
+        .post(t.url)
+        .set(t.asService)
+        .send({ externalRef, ...person() });
+      const response = pending.then((r) => r);
+      // Wait until the upsert is blocked on that unique key, then let the other writer commit.
+      for (let i = 0; i < 100; i += 1) {
+        const [{ waiting }] = (await owner.raw(`select count(*)::int as waiting from pg_locks where not granted`)).rows;
+        if (waiting > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await other.commit();
+      const res = await response;
+      expect(res.status).to.equal(200);
+      expect(res.body.id).to.equal(theirs);
+      expect(res.body.firstName).to.equal('Priya');
+      expect(await countRows('customers', { store_id: t.storeA.id })).to.equal(1);
+    } finally {
+      if (!other.isCompleted()) await other.rollback();
+    }
+  });
+
   it('is for service keys and managers: staff users and staff keys get 403', async () => {
     const t = await tenant();
     expect((await request(app).post(t.url).set(t.asStaff).send(person())).status).to.equal(403);
