@@ -12,6 +12,8 @@ type Caller = 'staff' | 'manager' | 'admin' | 'sysadmin' | 'key:staff' | 'key:ma
 const STAFF_UP: Caller[] = ['staff', 'manager', 'admin', 'sysadmin', 'key:staff', 'key:manager'];
 const USERS_ONLY: Caller[] = ['staff', 'manager', 'admin', 'sysadmin'];
 const ADMIN_UP: Caller[] = ['admin', 'sysadmin'];
+const MANAGER_UP: Caller[] = ['manager', 'admin', 'sysadmin', 'key:manager'];
+const MANAGER_IN_PERSON: Caller[] = ['manager', 'admin', 'sysadmin'];
 const SYSADMIN: Caller[] = ['sysadmin'];
 
 const EXPECTED: Record<string, 'public' | Caller[]> = {
@@ -37,6 +39,31 @@ const EXPECTED: Record<string, 'public' | Caller[]> = {
   'GET /api/v1/stores/:storeId/api-keys': ADMIN_UP,
   'POST /api/v1/stores/:storeId/api-keys': ADMIN_UP,
   'DELETE /api/v1/stores/:storeId/api-keys/:keyId': ADMIN_UP,
+  'GET /api/v1/stores/:storeId/customers': STAFF_UP,
+  'POST /api/v1/stores/:storeId/customers': STAFF_UP,
+  'GET /api/v1/stores/:storeId/customers/:id': STAFF_UP,
+  'PATCH /api/v1/stores/:storeId/customers/:id': STAFF_UP,
+  'DELETE /api/v1/stores/:storeId/customers/:id': MANAGER_UP,
+  'POST /api/v1/stores/:storeId/customers/upsert': MANAGER_UP,
+  'GET /api/v1/stores/:storeId/customers/duplicates': MANAGER_UP,
+  'POST /api/v1/stores/:storeId/customers/:id/merge': MANAGER_IN_PERSON,
+  'POST /api/v1/stores/:storeId/customers/:id/tags': MANAGER_UP,
+  'DELETE /api/v1/stores/:storeId/customers/:id/tags/:label': MANAGER_UP,
+  'GET /api/v1/stores/:storeId/customers/:id/notes': MANAGER_IN_PERSON,
+  'POST /api/v1/stores/:storeId/customers/:id/notes': MANAGER_IN_PERSON,
+  'GET /api/v1/stores/:storeId/customers/:id/addresses': STAFF_UP,
+  'POST /api/v1/stores/:storeId/customers/:id/addresses': STAFF_UP,
+  'PATCH /api/v1/stores/:storeId/customers/:id/addresses/:addressId': STAFF_UP,
+  'DELETE /api/v1/stores/:storeId/customers/:id/addresses/:addressId': STAFF_UP,
+  'GET /api/v1/stores/:storeId/customers/:id/documents': STAFF_UP,
+  'POST /api/v1/stores/:storeId/customers/:id/documents': STAFF_UP,
+  'DELETE /api/v1/stores/:storeId/customers/:id/documents/:documentId': STAFF_UP,
+  'GET /api/v1/stores/:storeId/customers/:id/documents/:documentId/file': MANAGER_IN_PERSON,
+  'PUT /api/v1/stores/:storeId/customers/:id/avatar': STAFF_UP,
+  'GET /api/v1/stores/:storeId/customers/:id/avatar': STAFF_UP,
+  'GET /api/v1/stores/:storeId/customers/:id/history': MANAGER_IN_PERSON,
+  'GET /api/v1/stores/:storeId/customers/:id/export': MANAGER_IN_PERSON,
+  'POST /api/v1/stores/:storeId/customers/:id/erase': ADMIN_UP,
 };
 
 const CALLERS: Caller[] = ['staff', 'manager', 'admin', 'sysadmin', 'key:staff', 'key:manager'];
