@@ -79,7 +79,7 @@ export async function findProbeCandidates(
       medicalCard: r.mc_eq === true,
       email: r.email_eq === true,
       phone: r.phone_eq === true,
-      birthday: !probe.birthday || !r.birthday ? 'unknown' : probe.birthday === r.birthday ? 'same' : 'different',
+      birthdays: [probe.birthday, r.birthday],
       a: { first: r.probe_first, last: r.probe_last },
       b: { first: r.first_name_folded, last: r.last_name_folded },
       trigram: r.trigram === null ? null : Number(r.trigram),
@@ -101,50 +101,60 @@ const SHARED_IDENTIFIER_CAP = 10;
 /** Birthdays shared by more customers than this (1900-01-01, 2000-01-01…) are placeholders too. */
 const SHARED_BIRTHDAY_CAP = 200;
 /**
- * Same-birthday pairs are compared further only when some part of the names shares trigrams: cheap,
- * and loose enough for two typos in short names ("jon smyth" / "john smith" ≥ 0.3 on a part).
+ * Same-birthday pairs are compared further only when their full names share trigrams (word trigrams, so
+ * swapped names too): cheap, and loose enough for two typos in short names ("ekvin wdod" / "kevin wood"
+ * is 0.22); the rules decide on the rest.
  */
-const BIRTHDAY_NAME_PREFILTER = 0.3;
+const BIRTHDAY_NAME_PREFILTER = 0.15;
 
 /**
- * Every candidate pair of the store in one set-based query: self-joins of the live customers on each
- * identifier and on the birthday (with a trigram prefilter on the names), with what each pair shares.
+ * Groups of 2..cap live customers sharing `column`. Plain hash aggregates over the one scan: they need no
+ * statistics to plan well (a freshly loaded store has none), unlike joins.
+ */
+const groupsSharing = (column: string, cap: string, names: boolean) => `
+      select array_agg(id) as ids, ${names ? 'array_agg(fn)' : 'null::text[]'} as fn from live
+       where ${column} is not null group by ${column} having count(*) between 2 and ${cap}`;
+
+/**
+ * Every candidate pair of the store in one set-based query and one scan of its customers: the live
+ * customers are grouped by each identifier and by birthday (hash aggregates, no self-join), pairs are
+ * drawn inside each small group (same-birthday pairs only when the names share trigrams), and each pair
+ * is joined back by primary key for what the two share. Linear in the store's size.
  */
 export async function findStorePairs(trx: Trx, scope: { orgId: string; storeId: string }): Promise<PairRow[]> {
+  // The planner cannot know how small the groups are; its row estimate is huge, and JIT compiling the
+  // query would cost more than running it.
+  await trx.raw('set local jit = off');
   const { rows } = await trx.raw(
     `
     with live as materialized (
-      select id, email, phone, drivers_license_bidx as dl, medical_card_bidx as mc, birthday,
-             first_name_folded as ff, last_name_folded as lf, full_name_folded as fn,
-             count(*) over (partition by email) as email_n,
-             count(*) over (partition by phone) as phone_n,
-             count(*) over (partition by birthday) as birthday_n
-      from customers
-      where organization_id = :orgId and store_id = :storeId and status in ('active', 'inactive')
+      select id, email, phone, drivers_license_bidx as dl, medical_card_bidx as mc, birthday, full_name_folded as fn
+        from customers
+       where organization_id = :orgId and store_id = :storeId and status in ('active', 'inactive')
+    ),
+    groups as (
+      ${['email', 'phone', 'dl', 'mc'].map((c) => groupsSharing(c, ':idCap', false)).join(' union all ')}
+      union all ${groupsSharing('birthday', ':birthdayCap', true)}
     ),
     pairs as (
-      select a.id as a_id, b.id as b_id from live a join live b on a.email = b.email and a.id < b.id
-        where a.email_n <= :idCap
-      union
-      select a.id, b.id from live a join live b on a.phone = b.phone and a.id < b.id
-        where a.phone_n <= :idCap
-      union
-      select a.id, b.id from live a join live b on a.dl = b.dl and a.id < b.id
-      union
-      select a.id, b.id from live a join live b on a.mc = b.mc and a.id < b.id
-      union
-      select a.id, b.id from live a join live b on a.birthday = b.birthday and a.id < b.id
-        where a.birthday_n <= :birthdayCap
-          and greatest(similarity(a.ff, b.ff), similarity(a.lf, b.lf), similarity(a.ff, b.lf), similarity(a.lf, b.ff))
-              >= :prefilter
+      select distinct least(g.ids[i], g.ids[j]) as a_id, greatest(g.ids[i], g.ids[j]) as b_id
+        from groups g, generate_subscripts(g.ids, 1) i, generate_subscripts(g.ids, 1) j
+       where case when i >= j then false
+                  when g.fn is null then true
+                  else similarity(g.fn[i], g.fn[j]) >= :prefilter
+             end
     )
     select a.id as a_id, b.id as b_id,
            a.email = b.email as email_eq, a.phone = b.phone as phone_eq,
-           a.dl = b.dl as dl_eq, a.mc = b.mc as mc_eq,
+           a.drivers_license_bidx = b.drivers_license_bidx as dl_eq,
+           a.medical_card_bidx = b.medical_card_bidx as mc_eq,
            a.birthday::text as a_birthday, b.birthday::text as b_birthday,
-           a.ff as a_first, a.lf as a_last, b.ff as b_first, b.lf as b_last,
-           similarity(a.fn, b.fn) as trigram
-    from pairs p join live a on a.id = p.a_id join live b on b.id = p.b_id`,
+           a.first_name_folded as a_first, a.last_name_folded as a_last,
+           b.first_name_folded as b_first, b.last_name_folded as b_last,
+           similarity(a.full_name_folded, b.full_name_folded) as trigram
+      from pairs p
+      join customers a on a.id = p.a_id and a.organization_id = :orgId and a.store_id = :storeId
+      join customers b on b.id = p.b_id and b.organization_id = :orgId and b.store_id = :storeId`,
     {
       orgId: scope.orgId,
       storeId: scope.storeId,
@@ -161,7 +171,7 @@ export async function findStorePairs(trx: Trx, scope: { orgId: string; storeId: 
       medicalCard: r.mc_eq === true,
       email: r.email_eq === true,
       phone: r.phone_eq === true,
-      birthday: !r.a_birthday || !r.b_birthday ? 'unknown' : r.a_birthday === r.b_birthday ? 'same' : 'different',
+      birthdays: [r.a_birthday, r.b_birthday],
       a: { first: r.a_first, last: r.a_last },
       b: { first: r.b_first, last: r.b_last },
       trigram: r.trigram === null ? null : Number(r.trigram),

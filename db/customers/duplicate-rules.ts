@@ -14,7 +14,8 @@ export interface PairFeatures {
   medicalCard: boolean;
   email: boolean;
   phone: boolean;
-  birthday: 'same' | 'different' | 'unknown';
+  /** Birthdays of both sides (YYYY-MM-DD); null when missing. */
+  birthdays: [string | null, string | null];
   /** Folded names of both sides; null when missing. */
   a: { first: string | null; last: string | null };
   b: { first: string | null; last: string | null };
@@ -38,19 +39,25 @@ const WEIGHT = {
   idNumber: 12,
   email: 5,
   phone: 3,
+  emailAndPhone: 6,
   birthdaySame: 3,
-  birthdayDifferent: -4,
+  /** One digit off, or day and month swapped: more likely a slip of the keyboard than another person. */
+  birthdayNear: -1.5,
+  /** Parent and child with one name and one phone differ here, and only here. */
+  birthdayDifferent: -6,
   nameExact: 4,
   nameClose: 3,
   nameSimilar: 1.5,
   nameDifferent: -4,
   /** Same family name, clearly another given name: siblings, spouses, twins. */
-  otherGivenName: -3,
+  otherGivenName: -4,
 };
 const NAME_EXACT = 0.97;
 const NAME_CLOSE = 0.85;
 const NAME_SIMILAR = 0.7;
 const NAME_UNRELATED = 0.55;
+/** Under this, a name part is another name, not a typo: "joseph"/"joshua" 0.5, "jon"/"john" 0.75. */
+const OTHER_PART = 0.6;
 
 const compact = (s: string) => s.replace(/[^\p{L}\p{N}]/gu, '');
 
@@ -82,35 +89,57 @@ export function partSimilarity(a: string | null, b: string | null): number {
   return 1 - editDistance(x, y) / Math.max(x.length, y.length);
 }
 
+export type BirthdayRelation = 'same' | 'near' | 'different' | 'unknown';
+
+export function compareBirthdays(a: string | null, b: string | null): BirthdayRelation {
+  if (!a || !b) return 'unknown';
+  if (a === b) return 'same';
+  if (a.length !== b.length) return 'different';
+  const [ay, am, ad] = a.split('-');
+  const [by, bm, bd] = b.split('-');
+  if (ay === by && am === bd && ad === bm) return 'near';
+  const differing = [...a].map((c, i) => (c === b[i] ? -1 : i)).filter((i) => i >= 0);
+  if (differing.length === 1) return 'near';
+  const [i, j] = differing;
+  if (differing.length === 2 && j === i! + 1 && a[i!] === b[j!] && a[j!] === b[i!]) return 'near';
+  return 'different';
+}
+
 export interface NameComparison {
   similarity: number;
   swapped: boolean;
-  /** Same family name but another given name (in the best alignment). */
+  /** In the best alignment one part agrees and the other clearly does not: another given name in one family. */
   otherGivenName: boolean;
 }
 
-/** Best of the direct and the swapped (first ↔ last) alignments, and the trigram similarity of the whole. */
+/**
+ * Best of the direct and the swapped (first ↔ last) alignments, and the trigram similarity of the whole.
+ * In either alignment the parts compare as [given name, family name] of the first side.
+ */
 export function compareNames(f: PairFeatures): NameComparison | null {
   const { a, b } = f;
   if (!(a.first || a.last) || !(b.first || b.last)) return null;
-  const first = partSimilarity(a.first, b.first);
-  const last = partSimilarity(a.last, b.last);
-  const direct = (first + last) / 2;
-  const swapped = (partSimilarity(a.first, b.last) + partSimilarity(a.last, b.first)) / 2;
-  const edit = Math.max(direct, swapped);
-  const similarity = Math.max(edit, f.trigram ?? 0);
+  const direct = [partSimilarity(a.first, b.first), partSimilarity(a.last, b.last)] as const;
+  const crossed = [partSimilarity(a.first, b.last), partSimilarity(a.last, b.first)] as const;
+  const mean = (parts: readonly [number, number]) => (parts[0] + parts[1]) / 2;
+  const swapped = mean(crossed) > mean(direct);
+  const [given, family] = swapped ? crossed : direct;
+  const bothNamed = Boolean(a.first && a.last && b.first && b.last);
   return {
-    similarity,
-    swapped: swapped > direct,
-    otherGivenName: direct >= swapped && last >= NAME_CLOSE && first < 0.5,
+    similarity: Math.max(mean([given, family]), f.trigram ?? 0),
+    swapped,
+    // Siblings, spouses and twins share the family name, not the given one; a typo'd family name with
+    // the same given name and birthday is still one person.
+    otherGivenName: bothNamed && family >= NAME_CLOSE && given < OTHER_PART,
   };
 }
 
-function nameWeight(similarity: number): number {
-  if (similarity >= NAME_EXACT) return WEIGHT.nameExact;
-  if (similarity >= NAME_CLOSE) return WEIGHT.nameClose;
-  if (similarity >= NAME_SIMILAR) return WEIGHT.nameSimilar;
-  if (similarity >= NAME_UNRELATED) return 0;
+function nameWeight(name: NameComparison): number {
+  if (name.otherGivenName) return WEIGHT.otherGivenName;
+  if (name.similarity >= NAME_EXACT) return WEIGHT.nameExact;
+  if (name.similarity >= NAME_CLOSE) return WEIGHT.nameClose;
+  if (name.similarity >= NAME_SIMILAR) return WEIGHT.nameSimilar;
+  if (name.similarity >= NAME_UNRELATED) return 0;
   return WEIGHT.nameDifferent;
 }
 
@@ -121,27 +150,26 @@ export function scorePair(f: PairFeatures): PairScore {
   if (f.driversLicense || f.medicalCard) logOdds += WEIGHT.idNumber;
   if (f.driversLicense) matchedOn.push({ field: 'driversLicense', method: 'exact' });
   if (f.medicalCard) matchedOn.push({ field: 'medicalCard', method: 'exact' });
-  if (f.email) {
-    logOdds += WEIGHT.email;
-    matchedOn.push({ field: 'email', method: 'exact' });
-  }
-  if (f.phone) {
-    logOdds += WEIGHT.phone;
-    matchedOn.push({ field: 'phone', method: 'exact' });
-  }
+  // A household often shares both its email and its phone: together they say little more than one.
+  if (f.email && f.phone) logOdds += WEIGHT.emailAndPhone;
+  else if (f.email) logOdds += WEIGHT.email;
+  else if (f.phone) logOdds += WEIGHT.phone;
+  if (f.email) matchedOn.push({ field: 'email', method: 'exact' });
+  if (f.phone) matchedOn.push({ field: 'phone', method: 'exact' });
   const name = compareNames(f);
   if (name) {
-    logOdds += nameWeight(name.similarity);
-    if (name.otherGivenName) logOdds += WEIGHT.otherGivenName;
-    if (name.similarity >= NAME_SIMILAR) {
+    logOdds += nameWeight(name);
+    if (name.similarity >= NAME_SIMILAR && !name.otherGivenName) {
       const exact = name.similarity >= 1 && !name.swapped;
       matchedOn.push({ field: 'name', method: exact ? 'exact' : 'fuzzy' });
     }
   }
-  if (f.birthday === 'same') {
+  const birthday = compareBirthdays(...f.birthdays);
+  if (birthday === 'same') {
     logOdds += WEIGHT.birthdaySame;
     matchedOn.push({ field: 'birthday', method: 'exact' });
-  } else if (f.birthday === 'different') logOdds += WEIGHT.birthdayDifferent;
+  } else if (birthday === 'near') logOdds += WEIGHT.birthdayNear;
+  else if (birthday === 'different') logOdds += WEIGHT.birthdayDifferent;
   const score = Math.round((1 / (1 + Math.exp(-logOdds))) * 1000) / 1000;
   return { score, matchedOn };
 }
