@@ -10,14 +10,12 @@ import { customerMetrics } from './customer-metrics.js';
 import { customerFromRow, type Customer, type CustomerStatus } from './customer-model.js';
 import { normaliseEmail, normaliseIdNumber, normalisePhone } from './customer-normalise.js';
 import { loadRelated } from './customer-related-repository.js';
+import { nameSearchQuery, nameTierSettings, type NameTier } from './customer-search-name-repository.js';
 import {
   identifierSearchQuery,
   listCustomersQuery,
-  nameSearchQuery,
-  nameTierSettings,
   type IdentifierCondition,
   type MatchMethod,
-  type NameTier,
   type SearchFilters,
   type SearchScope,
 } from './customer-search-repository.js';
@@ -53,16 +51,16 @@ export interface SearchHit {
 export const DEFAULT_STATUSES: CustomerStatus[] = ['active', 'inactive'];
 
 /**
- * Name search tiers. The narrow one answers nearly every query from a handful of candidates; when it
- * finds nothing convincing (typos in short names wipe out most shared trigrams), the wide one lowers
- * the thresholds and adds exact first/last-name channels. The tier is chosen on the first page and
- * carried in the cursor, so every page of one search ranks the same candidate set.
+ * Name search tiers (see NameTier). The narrow one answers nearly every query from index-only scans;
+ * when its best candidate is not convincing (typos in every word, or in the only word), the wide one
+ * adds edit-distance and trigram channels. The tier is chosen on the first page and carried in the cursor, so every page
+ * of one search ranks the same candidate set.
  */
 export const NAME_TIERS: NameTier[] = [
-  { similarity: 0.3, wordSimilarity: 0.5, wordChannels: false },
-  { similarity: 0.15, wordSimilarity: 0.3, wordChannels: true },
+  { wide: false, similarity: 0, wordSimilarity: 0 },
+  { wide: true, similarity: 0.3, wordSimilarity: 0.5 },
 ];
-/** A first-tier best score below this sends the search to the wide tier. */
+/** A narrow-tier best score below this sends the search to the wide tier (one typo in 8 letters scores 0.83). */
 export const CONVINCING_SCORE = 0.7;
 
 type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -185,23 +183,36 @@ export interface SearchRun {
   nextCursor: string | null;
 }
 
-/** Runs one search on an open transaction (the route's, or bench/search's) and returns the raw rows of the page. */
+/** Runs a built statement. The service awaits it on its transaction; bench/search sends its SQL over plain pg. */
+export type Execute = (statement: Knex.QueryBuilder | Knex.Raw) => Promise<Row[]>;
+
+const onKnex: Execute = async (statement) => {
+  const result = await statement;
+  return Array.isArray(result) ? result : result.rows;
+};
+
+/** The first tier's best row is not convincing: try the wide tier (first page only). */
+export function needsWiderTier(rows: Row[], tier: number): boolean {
+  return tier + 1 < NAME_TIERS.length && !(Number(rows[0]?.score ?? 0) >= CONVINCING_SCORE);
+}
+
+/**
+ * Runs one search on an open transaction and returns the raw rows of the page. `db` builds the
+ * statements; `execute` runs them (on `db` unless told otherwise).
+ */
 export async function runSearch(
-  trx: Knex,
+  db: Knex,
   scope: SearchScope & { country: string },
   params: SearchParams,
+  execute: Execute = onKnex,
 ): Promise<SearchRun> {
   const filters = searchFilters(params, scope.country);
   const print = fingerprint(params);
   const q = params.q?.trim();
   if (!q) {
     const after = params.cursor ? readCursor(params.cursor, params, 'list') : undefined;
-    const rows = await listCustomersQuery(
-      trx,
-      scope,
-      filters,
-      params.limit,
-      after?.mode === 'list' ? after : undefined,
+    const rows = await execute(
+      listCustomersQuery(db, scope, filters, params.limit, after?.mode === 'list' ? after : undefined),
     );
     return { kind: 'list', ...pageOf(rows, params.limit, (r) => ['l', print, r.cursor_at, r.id]) };
   }
@@ -212,24 +223,18 @@ export async function runSearch(
 
   const name = plan.probes.find((p) => p.kind === 'name');
   if (!name) {
-    const rows = await identifierSearchQuery(
-      trx,
-      scope,
-      filters,
-      identifierConditions(plan.probes),
-      params.limit,
-      position,
-    );
+    const conditions = identifierConditions(plan.probes);
+    const rows = await execute(identifierSearchQuery(db, scope, filters, conditions, params.limit, position));
     return { kind: plan.kind, ...pageOf(rows, params.limit, searchKey(0)) };
   }
   let tier = position?.tier ?? 0;
   const run = async () => {
     const settings = nameTierSettings(NAME_TIERS[tier]);
-    await trx.raw(settings.text, settings.bindings as Knex.RawBinding[]);
-    return nameSearchQuery(trx, scope, filters, name, NAME_TIERS[tier], params.limit, position);
+    if (settings) await execute(db.raw(settings.text, settings.bindings as Knex.RawBinding[]));
+    return execute(nameSearchQuery(db, scope, filters, name, NAME_TIERS[tier], params.limit, position));
   };
-  let rows: Row[] = await run();
-  if (!position && tier + 1 < NAME_TIERS.length && !(Number(rows[0]?.score ?? 0) >= CONVINCING_SCORE)) {
+  let rows = await run();
+  if (!position && needsWiderTier(rows, tier)) {
     tier += 1;
     rows = await run();
   }

@@ -168,6 +168,7 @@ describe('customer search: GET /api/v1/stores/:storeId/customers', () => {
         ['Nguyễn', 'Thị Lan'],
         ['Jürgen', 'Müller'],
         ['Hannah', 'Schmidt'],
+        ['Lucía', 'García López'],
       ];
       const inserted = await insertCustomers(names.map(([firstName, lastName]) => t.seed({ firstName, lastName })));
       names.forEach(([f, l], i) => (people[`${f} ${l}`] = inserted[i]));
@@ -206,6 +207,14 @@ describe('customer search: GET /api/v1/stores/:storeId/customers', () => {
         const res = await search(t, { q: typed });
         expect(ids(res).slice(0, 3), `${typed} → ${who}`).to.include(people[who]);
       }
+    });
+
+    it('a single word with a typo, or a first name with the second of two surnames, still finds the person', async () => {
+      const typo = await search(t, { q: 'schmitd' });
+      expect(ids(typo)[0]).to.equal(people['Hannah Schmidt']);
+      expect(typo.body.data[0].match).to.include({ field: 'name', method: 'fuzzy' });
+      const second = await search(t, { q: 'lucia lopez' });
+      expect(ids(second)[0]).to.equal(people['Lucía García López']);
     });
 
     it('ranks results by score, best first', async () => {
