@@ -1,9 +1,11 @@
 import { expect } from 'chai';
+import request from 'supertest';
 import { blindIndex } from '../../db/crypto/field-encryption.js';
 import { findDuplicateCandidates, type DuplicateProbe } from '../../db/customers/duplicate-finder.js';
 import { withTenant } from '../../db/tenant.js';
-import { createTenant } from '../support/fixtures.js';
-import { insertCustomer } from '../support/customer-fixtures.js';
+import { bearer, createTenant, tokenFor } from '../support/fixtures.js';
+import { insertCustomer, insertCustomers } from '../support/customer-fixtures.js';
+import { apiKeyFor } from '../support/customer-subresource-fixtures.js';
 import { testContext } from '../support/test-context.js';
 
 const emptyProbe: DuplicateProbe = {
@@ -17,7 +19,7 @@ const emptyProbe: DuplicateProbe = {
 };
 
 describe('customer duplicates', () => {
-  const { deps } = testContext();
+  const { app, deps } = testContext();
 
   describe('findDuplicateCandidates', () => {
     async function find(orgId: string, storeId: string, probe: Partial<DuplicateProbe>, excludeId?: string) {
@@ -118,7 +120,7 @@ describe('customer duplicates', () => {
       expect(sibling).to.be.empty;
     });
 
-    it('ignores other stores, merged, deleted and erased customers and the excluded id; best first', async () => {
+    it('ignores other stores, deleted and erased customers and the excluded id; best first', async () => {
       const { org, storeA, storeB } = await createTenant();
       const email = 'sam@example.test';
       const base = { orgId: org.id, firstName: 'Sam', lastName: 'Lee', email };
@@ -137,6 +139,124 @@ describe('customer duplicates', () => {
       const { org, storeA } = await createTenant();
       await insertCustomer({ orgId: org.id, storeId: storeA.id, firstName: 'Ola', lastName: 'Nordmann' });
       expect(await find(org.id, storeA.id, { firstName: 'Ola', lastName: 'Nordmann' })).to.deep.equal([]);
+    });
+  });
+
+  describe('GET /stores/:storeId/customers/duplicates', () => {
+    const list = (storeId: string, token: string, query: Record<string, string | number> = {}) =>
+      request(app).get(`/api/v1/stores/${storeId}/customers/duplicates`).query(query).set(bearer(token));
+
+    async function storeWithPairs() {
+      const tenant = await createTenant();
+      const scope = { orgId: tenant.org.id, storeId: tenant.storeA.id };
+      const [licenceA, licenceB, bdayA, bdayB, phoneA, phoneB, loner, merged] = await insertCustomers([
+        {
+          ...scope,
+          firstName: 'Olga',
+          lastName: 'Petrov',
+          driversLicense: 'P1111111',
+          createdAt: new Date('2024-01-01'),
+        },
+        {
+          ...scope,
+          firstName: 'Olga',
+          lastName: 'Petrova',
+          driversLicense: 'p-1111111',
+          createdAt: new Date('2023-01-01'),
+        },
+        { ...scope, firstName: 'Siobhán', lastName: 'Murphy', birthday: '1985-10-31' },
+        { ...scope, firstName: 'Murphy', lastName: 'Siobhan', birthday: '1985-10-31' },
+        { ...scope, firstName: 'Tom', lastName: 'Baker', phone: '212-555-0123' },
+        { ...scope, firstName: 'Tomm', lastName: 'Baker', phone: '(212) 555 0123' },
+        { ...scope, firstName: 'Nobody', lastName: 'Else', birthday: '1985-10-31' },
+        { ...scope, firstName: 'Tom', lastName: 'Baker', phone: '212-555-0123', status: 'deleted' },
+      ]);
+      await insertCustomer({
+        orgId: tenant.org.id,
+        storeId: tenant.storeB.id,
+        firstName: 'Tom',
+        lastName: 'Baker',
+        phone: '212-555-0123',
+      });
+      return { ...tenant, ids: { licenceA, licenceB, bdayA, bdayB, phoneA, phoneB, loner, merged } };
+    }
+
+    it('lists candidate pairs of the store best first, with score, evidence and both customers, older first', async () => {
+      const w = await storeWithPairs();
+      const res = await list(w.storeA.id, await tokenFor(w.manager));
+      expect(res.status).to.equal(200);
+      expect(res.body.nextCursor).to.equal(null);
+      const pairs = res.body.data;
+      expect(pairs).to.have.length(3);
+      const scores = pairs.map((p: { score: number }) => p.score);
+      expect(scores).to.deep.equal([...scores].sort((a, b) => b - a));
+      const ids = (p: { customers: Array<{ id: string }> }) => p.customers.map((c) => c.id);
+      const licence = pairs.find((p: { matchedOn: unknown[] }) =>
+        p.matchedOn.some((m) => (m as { field: string }).field === 'driversLicense'),
+      );
+      expect(ids(licence), 'the older customer first').to.deep.equal([w.ids.licenceB, w.ids.licenceA]);
+      expect(licence.customers[0]).to.include({ firstName: 'Olga', lastName: 'Petrova', status: 'active' });
+      expect(licence.customers[0].driversLicense.number, 'managers see numbers in full').to.equal('P1111111');
+      const swapped = pairs.find((p: { customers: Array<{ id: string }> }) => ids(p).includes(w.ids.bdayA));
+      expect(swapped.matchedOn).to.deep.equal([
+        { field: 'name', method: 'fuzzy' },
+        { field: 'birthday', method: 'exact' },
+      ]);
+      const phone = pairs.find((p: { customers: Array<{ id: string }> }) => ids(p).includes(w.ids.phoneA));
+      expect(ids(phone).sort()).to.deep.equal([w.ids.phoneA, w.ids.phoneB].sort());
+      expect(phone.matchedOn).to.deep.include({ field: 'phone', method: 'exact' });
+      const everyId = pairs.flatMap(ids);
+      expect(everyId).not.to.include(w.ids.loner);
+      expect(everyId, 'deleted customers take no part').not.to.include(w.ids.merged);
+    });
+
+    it('pages with limit and cursor, without repeats or gaps; a forged cursor is refused', async () => {
+      const w = await storeWithPairs();
+      const token = await tokenFor(w.manager);
+      const all = (await list(w.storeA.id, token, { limit: 100 })).body.data;
+      const first = await list(w.storeA.id, token, { limit: 2 });
+      expect(first.body.data).to.have.length(2);
+      expect(first.body.nextCursor).to.be.a('string');
+      const second = await list(w.storeA.id, token, { limit: 2, cursor: first.body.nextCursor });
+      expect(second.status).to.equal(200);
+      expect(second.body.data).to.have.length(1);
+      expect(second.body.nextCursor).to.equal(null);
+      expect([...first.body.data, ...second.body.data]).to.deep.equal(all);
+
+      const forged = await list(w.storeA.id, token, { cursor: `${first.body.nextCursor}x` });
+      expect(forged.status).to.equal(400);
+      expect(forged.body.error.code).to.equal('validation_failed');
+      expect((await list(w.storeA.id, token, { limit: 101 })).status).to.equal(400);
+    });
+
+    it('no longer lists a pair once merged', async () => {
+      const w = await storeWithPairs();
+      const token = await tokenFor(w.manager);
+      const merge = await request(app)
+        .post(`/api/v1/stores/${w.storeA.id}/customers/${w.ids.phoneA}/merge`)
+        .set(bearer(token))
+        .send({ sourceId: w.ids.phoneB });
+      expect(merge.status).to.equal(200);
+      const pairs = (await list(w.storeA.id, token)).body.data;
+      expect(pairs).to.have.length(2);
+      expect(pairs.flatMap((p: { customers: Array<{ id: string }> }) => p.customers.map((c) => c.id))).not.to.include(
+        w.ids.phoneB,
+      );
+    });
+
+    it('is for managers (and manager API keys): staff and staff keys get 403, other stores 404', async () => {
+      const w = await storeWithPairs();
+      const other = await createTenant();
+      expect((await list(w.storeA.id, await tokenFor(w.staff))).status).to.equal(403);
+      expect((await list(w.storeA.id, await apiKeyFor(w.org.id, w.storeA.id, 'staff'))).status).to.equal(403);
+      expect((await list(w.storeA.id, await apiKeyFor(w.org.id, w.storeA.id, 'manager'))).status).to.equal(200);
+      expect((await list(w.storeB.id, await tokenFor(w.manager))).status, 'a store the manager cannot reach').to.equal(
+        404,
+      );
+      expect((await list(other.storeA.id, await tokenFor(w.admin))).status, 'another organisation').to.equal(404);
+      const empty = await list(w.storeB.id, await tokenFor(w.admin));
+      expect(empty.status).to.equal(200);
+      expect(empty.body.data).to.deep.equal([]);
     });
   });
 });
