@@ -146,6 +146,22 @@ describe('POST /stores/:storeId/customers/:id/merge', () => {
     const get = await request(app).get(`/api/v1/stores/${w.storeA.id}/customers/${source}`).set(bearer(w.token));
     expect(get.status).to.equal(200);
     expect(get.body).to.include({ id: source, status: 'merged', mergedIntoId: target });
+
+    for (const [id, fields] of [
+      [target, ['email']],
+      [source, ['status', 'mergedIntoId']],
+    ] as const) {
+      const history = await request(app)
+        .get(`/api/v1/stores/${w.storeA.id}/customers/${id}/history`)
+        .set(bearer(w.token));
+      expect(history.status).to.equal(200);
+      const entry = history.body.data.find((e: { action: string }) => e.action === 'customer.merged');
+      expect(entry, `history of the ${id === target ? 'survivor' : 'source'}`).to.include({
+        actorType: 'user',
+        actorId: w.manager.id,
+      });
+      expect(entry.changedFields).to.deep.equal(fields);
+    }
   });
 
   it('lets only one of two concurrent merges of the same pair succeed, in either direction', async () => {
