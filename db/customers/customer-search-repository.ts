@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { cursorTimestamp } from '../pagination.js';
 import { normaliseName } from './customer-normalise.js';
-import { escapeLike } from './search-query-rules.js';
 
 // The SQL of customer search and lists. Builders take a knex instance or transaction and return the query
 // unexecuted, so bench/search can run the very same SQL straight against PostgreSQL.
@@ -67,6 +66,22 @@ export const join = (parts: Sql[], separator: string) =>
     parts.flatMap((p) => p.bindings),
   );
 export const raw = (db: Knex, fragment: Sql) => db.raw(fragment.text, fragment.bindings as Knex.RawBinding[]);
+export const rawArgs = (fragment: Sql): [string, Knex.RawBinding[]] => [
+  `(${fragment.text})`,
+  fragment.bindings as Knex.RawBinding[],
+];
+
+/**
+ * `column` starts with `text` once folded, written as a range of the byte order (~>=~, ~<~) rather than
+ * LIKE 'x%'. Under row-level security PostgreSQL only lets leakproof operators drive an index scan, and
+ * LIKE is not leakproof: it would read every index entry of the store and filter. The bounds are
+ * constants folded at planning time; the upper one is the prefix with its last character incremented.
+ */
+export function startsWith(column: string, text: string): Sql {
+  const col = new Sql(column, []);
+  return sql`(${col} ~>=~ patron_fold(${text})
+              and ${col} ~<~ (left(patron_fold(${text}), -1) || chr(ascii(right(patron_fold(${text}), 1)) + 1)))`;
+}
 
 export function filtered(db: Knex, scope: SearchScope, f: SearchFilters): Knex.QueryBuilder {
   const q = db('customers as c')
@@ -74,10 +89,8 @@ export function filtered(db: Knex, scope: SearchScope, f: SearchFilters): Knex.Q
     .andWhere('c.store_id', scope.storeId)
     .whereIn('c.status', f.statuses);
   // Names: prefix, ignoring case and accents (the folded columns, the query folded the same way).
-  if (f.firstName !== undefined)
-    q.whereRaw(`c.first_name_folded like patron_fold(?) || '%'`, [escapeLike(normaliseName(f.firstName))]);
-  if (f.lastName !== undefined)
-    q.whereRaw(`c.last_name_folded like patron_fold(?) || '%'`, [escapeLike(normaliseName(f.lastName))]);
+  if (f.firstName !== undefined) q.whereRaw(...rawArgs(startsWith('c.first_name_folded', normaliseName(f.firstName))));
+  if (f.lastName !== undefined) q.whereRaw(...rawArgs(startsWith('c.last_name_folded', normaliseName(f.lastName))));
   if (f.email !== undefined) q.andWhere('c.email', f.email);
   if (f.phone !== undefined) q.andWhere('c.phone', f.phone);
   if (f.phoneLast4 !== undefined) q.whereNotNull('c.phone').andWhere('c.phone_last4', f.phoneLast4);
@@ -171,8 +184,3 @@ export function identifierSearchQuery(
     .whereRaw(...rawArgs(join(hits, ' or ')));
   return ranked(db, inner, limit, after);
 }
-
-export const rawArgs = (fragment: Sql): [string, Knex.RawBinding[]] => [
-  `(${fragment.text})`,
-  fragment.bindings as Knex.RawBinding[],
-];
