@@ -59,24 +59,30 @@ const NAME_UNRELATED = 0.55;
 /** Under this, a name part is another name, not a typo: "joseph"/"joshua" 0.5, "jon"/"john" 0.75. */
 const OTHER_PART = 0.6;
 
-const compact = (s: string) => s.replace(/[^\p{L}\p{N}]/gu, '');
+const compact = (s: string) => (/^[a-z0-9]*$/.test(s) ? s : s.replace(/[^\p{L}\p{N}]/gu, ''));
 
-/** Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+/**
+ * Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps. Three
+ * rolling rows: a store-wide listing scores tens of thousands of pairs.
+ */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i++) rows.push([i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 0; j <= b.length; j++) rows[0]![j] = j;
+  if (!a.length || !b.length) return a.length || b.length;
+  let before = new Uint16Array(b.length + 1);
+  let previous = new Uint16Array(b.length + 1);
+  let current = new Uint16Array(b.length + 1);
+  for (let j = 0; j <= b.length; j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        best = Math.min(best, rows[i - 2]![j - 2]! + 1);
-      rows[i]![j] = best;
+      let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, before[j - 2]! + 1);
+      current[j] = best;
     }
+    [before, previous, current] = [previous, current, before];
   }
-  return rows[a.length]![b.length]!;
+  return previous[b.length]!;
 }
 
 /** 1 for equal, falling by each edit relative to the longer name; spaces and hyphens ignored. */
