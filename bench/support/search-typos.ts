@@ -76,12 +76,16 @@ export function typeName(random: Random, person: { firstName: string; lastName: 
   return { query, typos: kinds, swapped };
 }
 
-/** The start of a name as a clerk types it before the list narrows: 3 to 5 letters of one name, or a first name and the start of the last. */
+/**
+ * A name as a clerk types it before the list narrows: the first name and the start (3–5 letters) of the
+ * last, the same the other way round, or the start of the last name alone (4–6 letters).
+ */
 export function typePrefix(random: Random, person: { firstName: string; lastName: string }): string {
-  const folded = { first: asciiFold(person.firstName).toLowerCase(), last: asciiFold(person.lastName).toLowerCase() };
-  const take = (s: string) => s.slice(0, Math.min(s.length, 3 + random.int(3)));
+  const first = asciiFold(person.firstName).toLowerCase();
+  const last = asciiFold(person.lastName).toLowerCase();
+  const start = (s: string, min: number) => s.slice(0, Math.min(s.length, min + random.int(3)));
   const r = random.next();
-  if (r < 0.4) return `${folded.first} ${take(folded.last)}`;
-  if (r < 0.7) return take(folded.last);
-  return take(folded.first);
+  if (r < 0.6) return `${first} ${start(last, 3)}`;
+  if (r < 0.8) return `${last} ${start(first, 3)}`;
+  return start(last, 4);
 }
