@@ -6,6 +6,7 @@ import { checkServices, ServiceUnavailableError } from '../config/preflight.js';
 import { createRedis } from '../config/redis.js';
 import { bootstrap } from '../db/bootstrap/seed.js';
 import { provisionDatabase } from '../db/provision.js';
+import { exitGracefullyOnSignals } from '../jobs/graceful-shutdown.js';
 import { startWorkers } from '../jobs/workers.js';
 import { closeDeps, createDeps } from './deps.js';
 import { listen } from './listen.js';
@@ -25,16 +26,13 @@ async function main(): Promise<void> {
   const server = await listen(deps);
   console.log(`Patron is up: http://localhost:${config.port}  (API /api/v1, docs /docs, health /readyz)`);
 
-  const stop = async (signal: string) => {
-    logger.info('shutting down', { signal });
+  // HTTP first (no new requests enqueue work), then the workers finish their active jobs, then the pools.
+  exitGracefullyOnSignals(async () => {
     await server.close();
     await workers.close();
     await workerRedis.quit();
     await closeDeps(deps);
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
 main().catch((err) => {
