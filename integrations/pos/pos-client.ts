@@ -1,5 +1,6 @@
 import type { PosErrorCode } from './pos-errors.js';
 import type { NewPosCustomer, PosCustomer, PosCustomerPatch, PosCustomerRef, PosProvider } from './pos-types.js';
+import type { RateLimiter } from './rate-limiter.js';
 import type { PosTokenCache } from './token-cache.js';
 
 /**
@@ -59,8 +60,16 @@ export interface PosClientDeps {
   /** Defaults to the process-wide in-memory cache. */
   tokenCache?: PosTokenCache;
   onRetry?: (event: PosRetryEvent) => void;
-  /** Loopback/private addresses are refused unless true (development sandbox vendors, tests). */
-  allowPrivateNetwork?: boolean;
+  /**
+   * Replaces the process-wide limiter for the client's credential: tests pass an unlimited one, and a
+   * shared (Redis) limiter can bound several worker processes together.
+   */
+  rateLimiter?: RateLimiter;
+  /**
+   * Development and test: plain http and non-public addresses are allowed (sandbox vendors on
+   * loopback). Otherwise every request must be https to a public address.
+   */
+  development?: boolean;
 }
 
 /**
