@@ -191,9 +191,16 @@ const onKnex: Execute = async (statement) => {
   return Array.isArray(result) ? result : result.rows;
 };
 
-/** The first tier's best row is not convincing: try the wide tier (first page only). */
+/**
+ * The narrow tier's best row is not convincing: try the wide tier (first page only). A query that is
+ * the start of a name ("m", "ma") is what the person meant to type, however short; only a fuzzy best
+ * match below CONVINCING_SCORE, or nothing at all, suggests typos the narrow tier cannot reach.
+ */
 export function needsWiderTier(rows: Row[], tier: number): boolean {
-  return tier + 1 < NAME_TIERS.length && !(Number(rows[0]?.score ?? 0) >= CONVINCING_SCORE);
+  if (tier + 1 >= NAME_TIERS.length) return false;
+  const best = rows[0];
+  if (!best) return true;
+  return best.match_method === 'fuzzy' && Number(best.score) < CONVINCING_SCORE;
 }
 
 /**
