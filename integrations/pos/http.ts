@@ -154,9 +154,12 @@ export function createPosHttp(options: PosHttpOptions): AxiosInstance {
   if (options.authorize) http.interceptors.request.use(async (config) => (await options.authorize!(config), config));
   http.interceptors.request.use(async (config) => (await limiter.acquire(), config));
   if (!options.development) http.interceptors.request.use(refuseNonPublicTarget(options.provider));
+  // Outer retry chains see the PosError an inner attempt already translated: only translate (and tell
+  // onAuthRejected) once. A failing hook must not hide the vendor's answer.
   http.interceptors.response.use(undefined, async (err: unknown) => {
-    const e = axios.isAxiosError(err) ? asPosError(err) : err;
-    if (e instanceof PosError && e.code === 'pos_auth_failed') await options.onAuthRejected?.();
+    if (!axios.isAxiosError(err)) throw err;
+    const e = asPosError(err);
+    if (e.code === 'pos_auth_failed') await (async () => options.onAuthRejected?.())().catch(() => undefined);
     throw e;
   });
   return http;

@@ -67,6 +67,19 @@ describe('POS http', () => {
       expect(counts.authRejected).to.equal(1);
     });
 
+    it('a 401 after a retried 503 tells the adapter once; a failing hook does not hide the 401', async () => {
+      nock(BASE).get('/customers').reply(503).get('/customers').reply(401);
+      let told = 0;
+      const { http } = harness({
+        onAuthRejected: () => {
+          told++;
+          throw new Error('cache down');
+        },
+      });
+      await posError(http.get('/customers'), 'pos_auth_failed');
+      expect(told).to.equal(1);
+    });
+
     it('403 (a missing scope) is pos_auth_failed too', async () => {
       nock(BASE).get('/customers').reply(403);
       await posError(harness().http.get('/customers'), 'pos_auth_failed');
