@@ -97,14 +97,15 @@ const posCustomer = Joi.object({
   medicalCard: document,
   customerType: Joi.valid('recreational', 'medical', null),
   loyaltyPoints: Joi.number().allow(null),
-  status: Joi.valid('active', 'inactive', 'merged'),
+  // A record pointing at its survivor is a merged one.
+  status: Joi.when('mergedIntoExternalId', {
+    is: Joi.string(),
+    then: Joi.valid('merged'),
+    otherwise: Joi.valid('active', 'inactive', 'merged'),
+  }),
   mergedIntoExternalId: text.allow(null),
   lastModifiedAt: Joi.date().allow(null),
-})
-  .when(Joi.object({ mergedIntoExternalId: Joi.string() }).unknown(), {
-    then: Joi.object({ status: Joi.valid('merged') }),
-  })
-  .prefs({ presence: 'required', convert: false });
+}).prefs({ presence: 'required', convert: false });
 
 export function contractKit(vendor: ContractVendor): ContractKit {
   return {
