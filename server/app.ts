@@ -1,5 +1,6 @@
 import express from 'express';
 import helmet from 'helmet';
+import { mountAdmin } from './admin/admin.js';
 import type { AppDeps } from './app-deps.js';
 import { mountRoutes } from './http/mount-routes.js';
 import type { RouteDef } from './http/route.js';
@@ -30,6 +31,7 @@ export function buildApp(deps: AppDeps): { app: express.Express; routes: RouteDe
   mountRoutes(app, routes, deps);
   // Swagger UI's own scripts and styles, for the /docs page.
   app.use('/docs', docsAssets());
+  mountAdmin(app, deps);
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));
