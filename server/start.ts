@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   const workerRedis = createRedis('worker');
   const workers = await startWorkers({ db: deps.db, workerRedis, queueRedis: deps.redis });
   const server = await listen(deps);
-  console.log(`Patron is up: http://localhost:${config.port}  (API /api/v1, docs /docs, health /readyz)`);
+  console.log(
+    `Patron is up: http://localhost:${config.port}  (API /api/v1, docs /docs, jobs /admin/queues, health /readyz)`,
+  );
 
   // HTTP first (no new requests enqueue work), then the workers finish their active jobs, then the pools.
   exitGracefullyOnSignals(async () => {

@@ -80,6 +80,14 @@ describe('/admin/queues (Bull Board)', () => {
       expect(res.status).to.equal(403);
     });
 
+    it('refuses a non-sysadmin token planted in the session cookie with 403', async () => {
+      const { admin } = await createTenant();
+      const res = await request(base)
+        .get('/admin/queues/api/queues')
+        .set('Cookie', `${ADMIN_COOKIE}=${await tokenFor(admin)}`);
+      expect(res.status).to.equal(403);
+    });
+
     it('refuses a revoked sysadmin token', async () => {
       const sessionId = randomUUID();
       const token = await tokenFor(sysadmin, sessionId);
