@@ -186,8 +186,13 @@ describe('Flowhub mappers', () => {
     });
 
     it("falls back to the store's state and to a recreational customer", () => {
-      const body = toFlowhubCreate(newCustomer(), 'co');
-      expect(body).to.include({ state: 'CO', type: 'recCustomer', name: 'Juan de la Cruz' });
+      const body = toFlowhubCreate(newCustomer({ email: null, phone: null }), 'co');
+      expect(body, 'nothing to clear on a new customer: no nulls sent').to.deep.equal({
+        birthDate: '1979-11-30',
+        name: 'Juan de la Cruz',
+        state: 'CO',
+        type: 'recCustomer',
+      });
     });
 
     it('refuses, without retry, a customer Flowhub would refuse: no birthday, no state', () => {

@@ -187,10 +187,15 @@ export function toFlowhubCreate(customer: NewPosCustomer, storeState: string | n
     name,
     state: state ?? requiredState(storeState),
     type: customer.customerType === 'medical' ? 'medCustomer' : 'recCustomer',
-    email: customer.email,
-    phone: toFlowhubPhone(customer.phone),
   };
-  return { ...body, ...documentFields(customer) };
+  // A new customer has nothing to clear: optional fields go only when there is a value.
+  if (customer.email) body.email = customer.email;
+  if (customer.phone) body.phone = toFlowhubPhone(customer.phone);
+  const documents = {
+    driversLicense: customer.driversLicense ?? undefined,
+    medicalCard: customer.medicalCard ?? undefined,
+  };
+  return { ...body, ...documentFields(documents) };
 }
 
 function requiredState(storeState: string | null): string {
