@@ -119,7 +119,7 @@ export function createSessionRevocations(options: SessionRevocationOptions) {
           markUnhealthy('ping failed');
           subscriber.disconnect(true);
         });
-      }, options.livenessIntervalMs ?? 5000).unref(),
+      }, options.livenessIntervalMs ?? 2000).unref(),
     );
   }
 
@@ -167,7 +167,9 @@ export function createSessionRevocations(options: SessionRevocationOptions) {
       for (const timer of timers) clearInterval(timer);
       if (!subscriber) return;
       subscriber.removeListener('message', onMessage);
-      await subscriber.quit().catch(() => subscriber.disconnect());
+      // quit() lets a live connection say goodbye; one that is down would only queue it, so drop that.
+      if (subscriber.status === 'ready') await subscriber.quit().catch(() => subscriber.disconnect());
+      else subscriber.disconnect();
     },
   };
 }
