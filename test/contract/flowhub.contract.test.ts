@@ -238,6 +238,18 @@ runPosContractSuite({
       },
     },
     {
+      name: 'a single customer wrapped in {data} is read like a bare one',
+      async run(kit) {
+        mockLocations();
+        nock(API, auth).get(`/v1/customers/${sample.id}`).query(true).reply(200, { status: 'success', data: sample });
+        nock(API, auth)
+          .put(`/v1/customer/${sample.id}`, (body) => body.name === 'Jane Q Doe' && body.email === null)
+          .query(true)
+          .reply(200, { status: 'success', data: sample });
+        await kit.start().client.updateCustomer!({ externalId: sample.id }, { email: null });
+      },
+    },
+    {
       name: 'updating a customer Flowhub does not know is pos_not_found',
       async run(kit) {
         mockLocations();

@@ -162,10 +162,12 @@ describe('flowhub adapter against the Flowhub sandbox', () => {
       expect(retries.map((r) => [r.code, r.retryAfterMs])).to.deep.equal([['pos_rate_limited', undefined]]);
     });
 
-    it("the client-side limiter keeps a burst under the vendor's limit: no 429", async () => {
-      await restart({ rateLimitPerSecond: 2 });
-      const limiter = createRateLimiter({ perSecond: 2 });
-      expect((await list(null, client({ rateLimiter: limiter }))).flat()).to.have.length(250);
+    it("the production limit of 45 a second keeps a long listing under Flowhub's 59: no 429", async () => {
+      // 84 small pages, asked back to back: without a limiter they would come far faster than 59/s.
+      const limiter = createRateLimiter({ perSecond: 45 });
+      const c = flowhubClientFactory({ pageSize: 3 })(sandbox.credentials, deps({ rateLimiter: limiter }));
+      expect((await list(null, c)).flat()).to.have.length(250);
+      expect(listRequests()).to.have.length(84);
       expect(retries).to.deep.equal([]);
     });
 
