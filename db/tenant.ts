@@ -20,3 +20,25 @@ export async function withTenant<T>(db: Db, scope: TenantScope, work: (trx: Trx)
   const config = { beginWith: tenantStatement(scope) } as Parameters<Db['transaction']>[1];
   return db.transaction(work, config);
 }
+
+/**
+ * One round trip for a fixed read whose parameters are all UUIDs (or null): the tenant's set_config
+ * and the query travel as one simple-protocol message, which PostgreSQL runs as one implicit
+ * transaction, so the setting is local to this read and gone when it returns. `$n` placeholders are
+ * filled only with values that matched the strict UUID pattern. For hot paths such as GET /me.
+ */
+export async function tenantRead<T>(
+  db: Db,
+  scope: TenantScope,
+  sql: string,
+  params: Array<string | null>,
+): Promise<T[]> {
+  const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const value = params[Number(n) - 1];
+    if (value === null) return 'NULL';
+    if (value === undefined || !UUID.test(value)) throw new Error(`tenantRead parameter $${n} must be a UUID`);
+    return `'${value.toLowerCase()}'`;
+  });
+  const results = (await db.raw(`${tenantStatement(scope)}; ${text}`)) as Array<{ rows: T[] }>;
+  return results[1].rows;
+}

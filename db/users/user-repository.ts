@@ -1,4 +1,5 @@
-import type { Trx } from '../knex.js';
+import type { Db, Trx } from '../knex.js';
+import { tenantRead } from '../tenant.js';
 import { cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
 import type { ApiKeyRole, Role } from './roles.js';
 
@@ -167,12 +168,16 @@ const STORE_JSON = `json_build_object('id', s.id, 'name', s.name, 'timezone', s.
                                      'country', s.country, 'currency', s.currency)`;
 
 /** The user, its organisation and the stores it reaches (all for admins, its grants otherwise). */
-export async function findUserProfile(
-  trx: Trx,
-  userId: string,
-  orgId: string | null,
-): Promise<UserProfile | undefined> {
-  const { rows } = await trx.raw(
+export async function findUserProfile(db: Db, userId: string, orgId: string | null): Promise<UserProfile | undefined> {
+  // Every client calls GET /me first: one round trip (tenant + query), see tenantRead. A sysadmin
+  // belongs to no organisation and is visible in platform scope only.
+  const scope = orgId ? { orgId } : ({ platform: true } as const);
+  const rows = await tenantRead<
+    Record<string, any>
+  > // eslint-disable-line @typescript-eslint/no-explicit-any
+  (
+    db,
+    scope,
     `select u.id, u.email, u.name, u.role, u.organization_id, o.name as organization_name,
             coalesce((select json_agg(${STORE_JSON} order by s.name, s.id)
                         from stores s
@@ -184,7 +189,7 @@ export async function findUserProfile(
                      '[]'::json) as stores
        from users u
        left join organizations o on o.id = u.organization_id
-      where u.id = ? and u.deleted_at is null and u.organization_id is not distinct from ?::uuid`,
+      where u.id = $1 and u.deleted_at is null and u.organization_id is not distinct from $2::uuid`,
     [userId, orgId],
   );
   const row = rows[0];

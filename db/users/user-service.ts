@@ -194,9 +194,7 @@ export async function describeCaller(db: Db, caller: Caller): Promise<CallerProf
     const { apiKey, organization, store } = profile;
     return { type: 'api_key', apiKey, organization, stores: [store], role: apiKey.role };
   }
-  // A sysadmin belongs to no organisation: its row is visible in platform scope only.
-  const scope = caller.orgId ? { orgId: caller.orgId } : ({ platform: true } as const);
-  const profile = await withTenant(db, scope, (trx) => findUserProfile(trx, caller.userId, caller.orgId));
+  const profile = await findUserProfile(db, caller.userId, caller.orgId);
   if (!profile) throw unauthenticated('this account no longer exists');
   return { type: 'user', ...profile, role: profile.user.role };
 }

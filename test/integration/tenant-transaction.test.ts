@@ -46,3 +46,22 @@ describe('tenant transactions', () => {
     expect(await owner('stores').where({ organization_id: org.id })).to.deep.equal([]);
   });
 });
+
+describe('tenant reads in one round trip', () => {
+  it('see only their tenant, and leave nothing set on the pooled connection', async () => {
+    const { tenantRead } = await import('../../db/tenant.js');
+    const { deps } = testContext();
+    const [a, b] = [await createOrg(), await createOrg()];
+    await createStore(a.id);
+    await createStore(b.id);
+    const rows = await tenantRead<{ organization_id: string }>(
+      deps.db,
+      { orgId: a.id },
+      'select organization_id from stores where organization_id in ($1, $2)',
+      [a.id, b.id],
+    );
+    expect(rows.map((r) => r.organization_id)).to.deep.equal([a.id]);
+    const after = await deps.db.raw(`select coalesce(current_setting('app.org_id', true), '') as org`);
+    expect(after.rows[0].org).to.equal('');
+  });
+});
