@@ -167,15 +167,22 @@ export interface UserProfile {
 const STORE_JSON = `json_build_object('id', s.id, 'name', s.name, 'timezone', s.timezone,
                                      'country', s.country, 'currency', s.currency)`;
 
+interface ProfileRow {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  organization_id: string | null;
+  organization_name: string | null;
+  stores: StoreSummary[];
+}
+
 /** The user, its organisation and the stores it reaches (all for admins, its grants otherwise). */
 export async function findUserProfile(db: Db, userId: string, orgId: string | null): Promise<UserProfile | undefined> {
   // Every client calls GET /me first: one round trip (tenant + query), see tenantRead. A sysadmin
   // belongs to no organisation and is visible in platform scope only.
   const scope = orgId ? { orgId } : ({ platform: true } as const);
-  const rows = await tenantRead<
-    Record<string, any>
-  > // eslint-disable-line @typescript-eslint/no-explicit-any
-  (
+  const rows = await tenantRead<ProfileRow>(
     db,
     scope,
     `select u.id, u.email, u.name, u.role, u.organization_id, o.name as organization_name,
@@ -196,7 +203,7 @@ export async function findUserProfile(db: Db, userId: string, orgId: string | nu
   if (!row) return undefined;
   return {
     user: { id: row.id, email: row.email, name: row.name, role: row.role, organizationId: row.organization_id },
-    organization: row.organization_id ? { id: row.organization_id, name: row.organization_name } : null,
+    organization: row.organization_id ? { id: row.organization_id, name: row.organization_name ?? '' } : null,
     stores: row.stores,
   };
 }
