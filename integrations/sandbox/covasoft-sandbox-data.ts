@@ -45,7 +45,7 @@ const TYPES: Record<number, string> = {
 export const CUSTOMER_TYPES: Record<number, string> = { 1: 'None', 2: 'Person', 3: 'Company' };
 
 /** A GUID that is the same on every run for the same seed text (v4-shaped). */
-export function stableGuid(seed: string): string {
+function stableGuid(seed: string): string {
   const h = createHash('sha1').update(seed).digest('hex');
   const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
@@ -58,12 +58,16 @@ export const dotNetUtc = (at: Date) => `${at.toISOString().slice(0, 23)}0000`;
 
 const formatPhone = (digits: string) => `(${digits.slice(0, 3)}) ${digits.slice(3, 6)}-${digits.slice(6)}`;
 
+/** A child record's id (contact method, address): the customer's GUID with the child's number as its last group. */
+export const childGuid = (customerId: string, n: number) =>
+  `${customerId.slice(0, 24)}${n.toString(16).padStart(12, '0')}`;
+
 export function contactMethod(
   customerId: string,
-  fields: { category: number; type: number; value: string; isDefault: boolean; seed?: string },
+  fields: { id: string; category: number; type: number; value: string; isDefault: boolean },
 ): CovaContactMethodRecord {
   return {
-    Id: fields.seed ? stableGuid(fields.seed) : stableGuid(`${customerId}-${fields.category}-${fields.value}`),
+    Id: fields.id,
     CustomerId: customerId,
     ContactMethodCategoryId: fields.category,
     ContactMethodCategory: CATEGORIES[fields.category] ?? 'Other',
@@ -76,17 +80,22 @@ export function contactMethod(
   };
 }
 
+/** Every 50th person was merged at the POS into the one before: disabled, pointing at the survivor. */
+const mergedIntoPrevious = (index: number) => index % 50 === 49;
+
 /**
- * One person as a CustomerFull. Quirks by index: every 5th has a non-default work phone listed before the
- * default mobile, every 9th a work fax, every 11th an "Other" contact (a Twitter handle), 1 in 7 no email;
- * every 23rd no birthday; every 40th Disabled. Merges are applied afterwards (see seedRecords).
+ * One person as a CustomerFull (`id` is customerGuid(person.index), passed in when already known). Quirks by
+ * index: every 5th has a non-default work phone listed before the default mobile, every 9th a work fax, every
+ * 11th an "Other" contact (a Twitter handle), 1 in 7 no email; every 23rd no birthday; every 40th Disabled;
+ * every 50th merged into the one before, which lists it in MergedCustomers.
  */
-export function covaRecordOf(person: SandboxPerson): CovaRecord {
+export function covaRecordOf(person: SandboxPerson, peopleCount: number, id = customerGuid(person.index)): CovaRecord {
   const i = person.index;
-  const id = customerGuid(i);
+  const merged = mergedIntoPrevious(i) && i > 0;
+  const survivorOf = i + 1 < peopleCount && mergedIntoPrevious(i + 1);
   const methods: CovaContactMethodRecord[] = [];
   const add = (category: number, type: number, value: string, isDefault: boolean) =>
-    methods.push(contactMethod(id, { category, type, value, isDefault, seed: `${id}-${methods.length}` }));
+    methods.push(contactMethod(id, { id: childGuid(id, methods.length + 1), category, type, value, isDefault }));
   if (i % 5 === 0) add(1, 2, formatPhone(`415${String(9000000 + i).padStart(7, '0')}`), false);
   if (i % 9 === 0) add(1, 7, formatPhone(`415${String(8000000 + i).padStart(7, '0')}`), false);
   add(1, 3, formatPhone(person.phone), true);
@@ -102,19 +111,19 @@ export function covaRecordOf(person: SandboxPerson): CovaRecord {
     FamilyName: person.lastName,
     AlternateName: '',
     DateOfBirth: i % 23 === 22 ? null : `${person.birthday}T00:00:00`,
-    Disabled: i % 40 === 39,
+    Disabled: merged || i % 40 === 39,
     DoNotContact: true,
     Notes: '',
     ReferralSource: null,
     UniqueIdentifier: null,
     PricingGroupId: null,
     Version: 1 + (i % 3),
-    MergedIntoCustomerId: null,
-    MergedCustomers: [],
+    MergedIntoCustomerId: merged ? customerGuid(i - 1) : null,
+    MergedCustomers: survivorOf ? [customerGuid(i + 1)] : [],
     LastModifiedDateUtc: dotNetUtc(person.modifiedAt),
     Addresses: [
       {
-        Id: stableGuid(`${id}-address`),
+        Id: childGuid(id, 0),
         CustomerId: id,
         AddressTypeId: 2,
         AddressType: 'Home',
@@ -142,6 +151,3 @@ export function covaRecordOf(person: SandboxPerson): CovaRecord {
     MemberOf: [],
   };
 }
-
-/** Every 50th person was merged at the POS into the one before: disabled, pointing at the survivor. */
-export const seededMergeTarget = (index: number): number | null => (index % 50 === 49 ? index - 1 : null);

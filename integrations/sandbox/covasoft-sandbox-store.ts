@@ -5,7 +5,6 @@ import {
   CUSTOMER_TYPES,
   customerGuid,
   dotNetUtc,
-  seededMergeTarget,
   type CovaContactMethodRecord,
   type CovaRecord,
 } from './covasoft-sandbox-data.js';
@@ -27,10 +26,17 @@ export class SandboxReply {
   ) {}
 }
 
+/**
+ * A customer as held: seeded ones keep only their person until first read or changed, and their CustomerFull
+ * is built when listed. 100,000 full records would be a large live heap that every major GC walks.
+ */
 interface Stored {
-  record: CovaRecord;
+  id: string;
   modifiedAt: Date;
+  person?: SandboxPerson;
+  record?: CovaRecord;
 }
+type Held = Stored & { record: CovaRecord };
 
 /** A .NET-ish UTC reading: a datetime without a zone is UTC. */
 function parseUtc(text: string): Date | null {
@@ -44,7 +50,7 @@ const invalidQuery = (detail: string) =>
 export class CovaStore {
   private readonly byId = new Map<string, Stored>();
   /** Key order, as ASP.NET OData's stable ordering for $skip/$top: a changed record keeps its place. */
-  private order: string[];
+  private readonly order: Stored[];
   private lastStamp = 0;
 
   constructor(
@@ -52,23 +58,35 @@ export class CovaStore {
     private readonly clock: () => Date,
     private readonly maxTop: number,
   ) {
+    this.peopleCount = people.length;
     for (const person of people) {
-      const record = covaRecordOf(person);
-      this.byId.set(record.Id, { record, modifiedAt: person.modifiedAt });
+      const id = customerGuid(person.index);
+      this.byId.set(id, { id, modifiedAt: person.modifiedAt, person });
     }
-    for (const person of people) {
-      const target = seededMergeTarget(person.index);
-      if (target !== null) this.merge(customerGuid(person.index), customerGuid(target), false);
-    }
-    this.order = [...this.byId.keys()].sort();
+    this.order = [...this.byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  private readonly peopleCount: number;
+
+  private recordOf(stored: Stored): CovaRecord {
+    return stored.record ?? covaRecordOf(stored.person!, this.peopleCount, stored.id);
+  }
+
+  /** The record to change or hand out by reference: built once, then kept. */
+  private held(id: string): Held | undefined {
+    const stored = GUID.test(id) ? this.byId.get(id.toLowerCase()) : undefined;
+    if (!stored) return undefined;
+    stored.record ??= this.recordOf(stored);
+    stored.person = undefined;
+    return stored as Held;
   }
 
   get(id: string): CovaRecord | undefined {
-    return GUID.test(id) ? this.byId.get(id.toLowerCase())?.record : undefined;
+    return this.held(id)?.record;
   }
 
   ids(): string[] {
-    return [...this.order];
+    return this.order.map((s) => s.id);
   }
 
   /** GET …/CustomerFull: the bare array, $filter on LastModifiedDateUtc, $skip/$top capped at MaxTop. */
@@ -94,15 +112,20 @@ export class CovaStore {
         `The limit of '${this.maxTop}' for Top query has been exceeded. The value from the incoming request is '${top}'.`,
       );
     }
-    const page: CovaRecord[] = [];
-    let matched = 0;
-    for (const id of this.order) {
-      if (page.length >= top) break;
-      const stored = this.byId.get(id)!;
-      if (since && stored.modifiedAt < since) continue;
-      if (matched++ >= skip) page.push(stored.record);
+    let page: Stored[];
+    if (!since) page = this.order.slice(skip, skip + top);
+    else {
+      page = [];
+      let matched = 0;
+      for (const stored of this.order) {
+        if (page.length >= top) break;
+        if (stored.modifiedAt >= since && matched++ >= skip) page.push(stored);
+      }
     }
-    return new SandboxReply(200, page);
+    return new SandboxReply(
+      200,
+      page.map((s) => this.recordOf(s)),
+    );
   }
 
   /** POST …/CustomerFull: nothing is required (Cova); CustomerTypeId defaults to Person. */
@@ -124,8 +147,9 @@ export class CovaStore {
       LastModifiedDateUtc: dotNetUtc(at),
       ContactMethods: methods,
     };
-    this.byId.set(id, { record, modifiedAt: at });
-    this.order.splice(sortedIndex(this.order, id), 0, id);
+    const stored = { id, record, modifiedAt: at };
+    this.byId.set(id, stored);
+    this.order.splice(sortedIndex(this.order, id), 0, stored);
     return new SandboxReply(201, record, { Location: `/crm/v1/Companies(${companyId})/CustomerFull(${id})` });
   }
 
@@ -134,15 +158,15 @@ export class CovaStore {
    * it read (409 otherwise). Merge pointers are the server's and cannot be written.
    */
   replace(id: string, body: Record<string, unknown>): SandboxReply {
-    const stored = this.byId.get(id.toLowerCase());
+    const stored = this.held(id);
     if (!stored) return new SandboxReply(404, { Message: 'Not Found' });
-    if (typeof body.Id === 'string' && body.Id.toLowerCase() !== stored.record.Id) {
+    if (typeof body.Id === 'string' && body.Id.toLowerCase() !== stored.id) {
       return new SandboxReply(400, { Message: 'The Id in the body does not match the Id in the URI.' });
     }
     if (body.Version !== stored.record.Version) {
       return new SandboxReply(409, { Message: 'Version conflict: the Customer was changed since it was read.' });
     }
-    const methods = contactMethodsOf(stored.record.Id, body.ContactMethods);
+    const methods = contactMethodsOf(stored.id, body.ContactMethods);
     if (!methods) return new SandboxReply(400, { ...INVALID, ModelState: { ContactMethods: ['invalid'] } });
     const { Id, MergedIntoCustomerId, MergedCustomers, Version, LastModifiedDateUtc } = stored.record;
     stored.record = {
@@ -161,21 +185,21 @@ export class CovaStore {
 
   /** A change made at the POS: bumps Version and LastModifiedDateUtc. */
   update(id: string, changes: Partial<CovaRecord>): void {
-    const stored = this.byId.get(id.toLowerCase());
+    const stored = this.held(id);
     if (!stored) throw new Error('unknown customer');
     Object.assign(stored.record, changes);
     this.touch(stored);
   }
 
   /** The loser is disabled and points at the survivor, which lists it in MergedCustomers. */
-  merge(loserId: string, survivorId: string, bump = true): void {
-    const loser = this.byId.get(loserId.toLowerCase());
-    const survivor = this.byId.get(survivorId.toLowerCase());
+  merge(loserId: string, survivorId: string): void {
+    const loser = this.held(loserId);
+    const survivor = this.held(survivorId);
     if (!loser || !survivor) throw new Error('merge needs two known customers');
-    loser.record.MergedIntoCustomerId = survivor.record.Id;
+    loser.record.MergedIntoCustomerId = survivor.id;
     loser.record.Disabled = true;
-    survivor.record.MergedCustomers = [...survivor.record.MergedCustomers, loser.record.Id];
-    if (bump) [loser, survivor].forEach((s) => this.touch(s));
+    survivor.record.MergedCustomers = [...survivor.record.MergedCustomers, loser.id];
+    [loser, survivor].forEach((s) => this.touch(s));
   }
 
   /** A modification time strictly after the previous one, so every change is seen by a later filter. */
@@ -184,7 +208,7 @@ export class CovaStore {
     return new Date(this.lastStamp);
   }
 
-  private touch(stored: Stored): void {
+  private touch(stored: Held): void {
     stored.modifiedAt = this.stamp();
     stored.record.LastModifiedDateUtc = dotNetUtc(stored.modifiedAt);
     stored.record.Version += 1;
@@ -200,18 +224,18 @@ function contactMethodsOf(customerId: string, raw: unknown): CovaContactMethodRe
     if (!m || typeof category !== 'number' || ![1, 2, 3].includes(category) || typeof m.Value !== 'string') return null;
     const type = typeof m.ContactMethodTypeId === 'number' ? m.ContactMethodTypeId : category === 2 ? 9 : 3;
     const isDefault = m.Default === true;
-    const fresh = contactMethod(customerId, { category, type, value: m.Value, isDefault, seed: randomUUID() });
-    methods.push({ ...fresh, ...(typeof m.Id === 'string' && GUID.test(m.Id) ? { Id: m.Id } : {}) });
+    const id = typeof m.Id === 'string' && GUID.test(m.Id) ? m.Id : randomUUID();
+    methods.push(contactMethod(customerId, { id, category, type, value: m.Value, isDefault }));
   }
   return methods;
 }
 
-function sortedIndex(sorted: string[], value: string): number {
+function sortedIndex(sorted: Stored[], id: string): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < value) lo = mid + 1;
+    if (sorted[mid].id < id) lo = mid + 1;
     else hi = mid;
   }
   return lo;
