@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TreezTokenClaims } from '../pos/treez/treez-auth.js';
 import type { TreezV2Credentials, TreezV3Credentials } from '../pos/treez/treez-schemas.js';
 import { FaultSwitch, startSandboxServer, type SandboxPerson } from './sandbox-kit.js';
-import { TreezCustomerBook, renderTreezCustomer } from './treez-sandbox-book.js';
+import { TreezCustomerBook, renderTreezCustomer, zonedIso } from './treez-sandbox-book.js';
 
 // A fake Treez speaking both APIs: v3 (/dispensary/v3/{d}, self-signed RSA tokens checked against the
 // public key of the store's private key) and legacy v2 (/v2.0/dispensary/{d}, token exchange then
@@ -88,7 +88,7 @@ function send(res: ServerResponse, answer: Answer): void {
 export async function startTreezSandbox(options: TreezSandboxOptions): Promise<TreezSandbox> {
   if (options.production) throw new Error('sandbox vendors never run in production');
   const now = options.now ?? (() => new Date());
-  const timeZone = options.timeZone ?? 'America/Los_Angeles';
+  const local = zonedIso(options.timeZone ?? 'America/Los_Angeles');
   const dispensary = options.dispensary ?? 'partnersandbox3';
   const firstPage = options.firstPage ?? 0;
   const tps = options.tps === undefined ? 10 : options.tps;
@@ -196,7 +196,7 @@ export async function startTreezSandbox(options: TreezSandboxOptions): Promise<T
     const size = Number(rawSize);
     // Deactivated profiles are listed too. The docs say deactivated customers "cannot be listed", yet a
     // merged-away profile is DEACTIVATED with its pointer: hidden, a merge would never reach a sync.
-    return ok(customers.changedAfter(after, index * size, size).map((c) => renderTreezCustomer(c, timeZone)));
+    return ok(customers.changedAfter(after, index * size, size).map((c) => renderTreezCustomer(c, local)));
   }
 
   async function route(req: IncomingMessage, api: 'v2' | 'v3', rest: string): Promise<Answer> {
@@ -210,13 +210,13 @@ export async function startTreezSandbox(options: TreezSandboxOptions): Promise<T
       const outcome = customers.create(body, now());
       return 'reason' in outcome
         ? fail(400, outcome.reason, outcome.detail)
-        : ok(renderTreezCustomer(outcome.customer, timeZone));
+        : ok(renderTreezCustomer(outcome.customer, local));
     }
     match = /^\/customer\/(\d+)$/.exec(rest);
     if (match && req.method === 'GET') {
       const customer = customers.get(Number(match[1]));
       return customer
-        ? ok(renderTreezCustomer(customer, timeZone))
+        ? ok(renderTreezCustomer(customer, local))
         : fail(404, 'CUSTOMER_DOESNT_EXIST', `Unable to find customer with id: ${match[1]}`);
     }
     return fail(404, 'NOT_FOUND', 'Nothing was found');

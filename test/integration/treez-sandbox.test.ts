@@ -5,10 +5,12 @@ import type { PosClientDeps, PosRetryEvent } from '../../integrations/pos/pos-cl
 import { PosError, type PosErrorCode } from '../../integrations/pos/pos-errors.js';
 import type { NewPosCustomer, PosCustomer } from '../../integrations/pos/pos-types.js';
 import type { RateLimiter } from '../../integrations/pos/rate-limiter.js';
+import { isoWithOffset } from '../../integrations/pos/store-time.js';
 import { createMemoryTokenCache } from '../../integrations/pos/token-cache.js';
 import { signTreezToken, treezSigningKey } from '../../integrations/pos/treez/treez-auth.js';
 import { createTreezClient } from '../../integrations/pos/treez/treez-client.js';
 import { sandboxPeople } from '../../integrations/sandbox/sandbox-kit.js';
+import { zonedIso } from '../../integrations/sandbox/treez-sandbox-book.js';
 import { startTreezSandbox, type TreezSandbox } from '../../integrations/sandbox/treez-sandbox.js';
 
 // The real Treez adapter against the Treez sandbox over loopback: both auth modes, paging, the
@@ -326,6 +328,15 @@ describe('Treez adapter against the Treez sandbox', () => {
       expect((await call(path, () => '')).body).to.deep.include({
         resultReason: 'Full authentication is required to access this resource',
       });
+    });
+
+    it("writes dates as the store's wall clock and offset, across DST changes and in half-hour zones", () => {
+      for (const zone of ['America/Los_Angeles', 'America/St_Johns', 'Australia/Lord_Howe', 'UTC']) {
+        const local = zonedIso(zone);
+        for (let at = Date.UTC(2024, 2, 9); at < Date.UTC(2024, 3, 8); at += 31 * 60_000 + 123) {
+          expect(local(new Date(at)), zone).to.equal(isoWithOffset(new Date(at), zone));
+        }
+      }
     });
 
     it('never starts in production', async () => {
