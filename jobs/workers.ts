@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { logger } from '../config/logger.js';
 import type { Db } from '../db/knex.js';
+import { customerSyncProcessor } from './processors/customer-sync.js';
 import { maintenanceProcessor } from './processors/maintenance.js';
 import { closeQueues, createQueues, queuePrefix, type QueueName, type QueuePayloads, type Queues } from './queues.js';
 import { runJob, type JobProcessor } from './run-job.js';
@@ -26,6 +27,7 @@ export type ProcessorRegistry = { [N in QueueName]?: ProcessorEntry<N> };
  */
 export const PROCESSORS: ProcessorRegistry = {
   maintenance: { concurrency: 1, create: ({ db }) => maintenanceProcessor(db) },
+  'customer-sync': { concurrency: 2, create: ({ db }) => customerSyncProcessor(db) },
 };
 
 export interface StartWorkersOptions {

@@ -79,6 +79,12 @@ export const POLICIES = {
   'customers.history': storeManagerInPerson,
   'customers.export': storeManagerInPerson,
   'customers.erase': storeAdminInPerson,
+
+  'pos.put': storeAdmin,
+  'pos.get': storeAdmin,
+  'customerSyncs.start': storeManagerInPerson,
+  'customerSyncs.list': storeManagerInPerson,
+  'customerSyncs.get': storeManagerInPerson,
 } satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof POLICIES;

@@ -12,7 +12,9 @@ import { customerTagRoutes } from './customers/customer-tag-routes.js';
 import type { RouteDef } from './http/route.js';
 import { meRoutes } from './me/me-routes.js';
 import { organizationRoutes } from './organizations/organization-routes.js';
+import { posSettingsRoutes } from './pos/pos-settings-routes.js';
 import { storeRoutes } from './stores/store-routes.js';
+import { customerSyncRoutes } from './syncs/customer-sync-routes.js';
 import { userRoutes } from './users/user-routes.js';
 
 /** Every API route under /api/v1, feature by feature. */
@@ -33,5 +35,7 @@ export function apiRoutes(deps: AppDeps): RouteDef[] {
     ...customerAddressRoutes(deps),
     ...customerDocumentRoutes(deps),
     ...customerGdprRoutes(deps),
+    ...posSettingsRoutes(deps),
+    ...customerSyncRoutes(deps),
   ];
 }
