@@ -1,3 +1,4 @@
+import axios from 'axios';
 import { expect } from 'chai';
 import { COVASOFT_PAGE_SIZE, createCovasoftClient } from '../../integrations/pos/covasoft/covasoft-client.js';
 import type { PosClientDeps, PosRetryEvent } from '../../integrations/pos/pos-client.js';
@@ -188,25 +189,27 @@ describe('Cova adapter against the Cova sandbox', () => {
       expect(err.retryable).to.equal(true);
       expect(err.retryAfterMs).to.be.within(50_000, 60_000);
 
-      const token = (await await fetch(`${sandbox.url}/v1/oauth2/token`, {
-        method: 'POST',
-        body: new URLSearchParams({
-          grant_type: 'password',
-          username: sandbox.credentials.username,
-          password: sandbox.credentials.password,
-          client_id: sandbox.credentials.clientId,
-          client_secret: sandbox.credentials.clientSecret,
-        }),
-      }).then((r) => r.json())) as { access_token: string };
-      const res = await fetch(`${sandbox.url}/crm/v1/Companies(${sandbox.credentials.companyId})/CustomerFull?$top=1`, {
-        headers: { Authorization: `Bearer ${token.access_token}` },
+      // Plain axios, not fetch: nock (loaded by the contract tests in a full run) patches the global fetch.
+      const form = new URLSearchParams({
+        grant_type: 'password',
+        username: sandbox.credentials.username,
+        password: sandbox.credentials.password,
+        client_id: sandbox.credentials.clientId,
+        client_secret: sandbox.credentials.clientSecret,
       });
+      const { data: token } = await axios.post(`${sandbox.url}/v1/oauth2/token`, form);
+      const res = await axios.get(
+        `${sandbox.url}/crm/v1/Companies(${sandbox.credentials.companyId})/CustomerFull?$top=1`,
+        {
+          headers: { Authorization: `Bearer ${token.access_token}` },
+          validateStatus: () => true,
+        },
+      );
       expect(res.status).to.equal(429);
-      expect(res.headers.get('cova-apim-ratelimit-limit')).to.equal('2');
-      expect(res.headers.get('cova-apim-ratelimit-remaining')).to.equal('0');
-      expect(await res.json())
-        .to.have.property('message')
-        .that.matches(/^Rate limit is exceeded\. Try again in \d+ seconds\.$/);
+      expect(res.headers['cova-apim-ratelimit-limit']).to.equal('2');
+      expect(res.headers['cova-apim-ratelimit-remaining']).to.equal('0');
+      expect(res.headers['retry-after']).to.match(/^\d+$/);
+      expect(res.data.message).to.match(/^Rate limit is exceeded\. Try again in \d+ seconds\.$/);
     });
 
     it('a 500 then normal answers: the page is asked again and the listing completes', async () => {
