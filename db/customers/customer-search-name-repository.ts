@@ -149,15 +149,15 @@ function scoring(probe: NameProbe): Scoring {
 const PREFIX_SCORE = '(0.5 + 0.45 * s.prefix_cover)';
 
 /**
- * Name search: candidates from the tier's channels (a UNION, so each channel uses its own index), each
+ * Name search: candidates from the tier's channels (a UNION ALL, so each channel uses its own index), each
  * scored in [0, 1]:
  * - exact 1: the folded query equals the full name in either order (one word: the first or last name);
  * - prefix 0.5 + 0.45 × how much of the name the query covers ("mar" → María, "ana nu" → Ana Núñez);
  * - otherwise fuzzy: 0.95 × edit similarity to the name in the nearer order (1 − Levenshtein distance /
  *   length; 0 past 4 edits), so "jon smith" puts John Smith (0.86) above Jonathan Smith (prefix, 0.79);
  *   or, if more, 0.5 × the share of the query's words that begin a word of the name.
- * Scores are rounded to 4 places so the keyset compares exactly what the cursor carries. Only the page
- * (limit + 1 rows) is read from the table.
+ * Scores are float8 rounded to 4 places: the cursor carries the same double (JSON numbers round-trip
+ * exactly), so the keyset compares exactly. Only the page (limit + 1 rows) is read from the table.
  */
 export function nameSearchQuery(
   db: Knex,
@@ -168,21 +168,39 @@ export function nameSearchQuery(
   limit: number,
   after?: SearchAfter,
 ): Knex.QueryBuilder {
-  const union = channels(scope, filters, probe, tier).map((channel) =>
-    filtered(db, scope, filters)
+  // UNION ALL of channels that each leave out what the earlier ones found: no duplicates to hash away.
+  const found = channels(scope, filters, probe, tier);
+  const union = found.map((channel, i) => {
+    const earlier = i === 0 ? new Sql('false', []) : join(found.slice(0, i), ' or ');
+    const only = sql`${channel} and (${earlier}) is not true`;
+    return filtered(db, scope, filters)
       .select('c.id', 'c.first_name_folded as f', 'c.last_name_folded as l')
-      .whereRaw(channel.text, channel.bindings as Knex.RawBinding[]),
-  );
+      .whereRaw(`(${only.text})`, only.bindings as Knex.RawBinding[]);
+  });
   const s = scoring(probe);
-  // Only names that are neither equal to the query nor prefixed by it need edit distances.
-  const fuzzyOnly = (expr: Sql) => sql`(case when not ${s.isExact} and ${s.prefixCover} is null then ${expr} end)`;
-  const measured = db
+  // Two levels, each kept apart with OFFSET 0 so PostgreSQL does not flatten them and copy an expression
+  // into every place that reads it: first whether the name is the query or starts with it, then — only
+  // for names that are neither — the edit distances.
+  const matched = db
     .select(
       'cand.id',
+      'cand.f',
+      'cand.l',
       raw(db, sql`${s.isExact} as is_exact`),
       raw(db, sql`${s.exactField} as exact_field`),
       raw(db, sql`${s.prefixCover} as prefix_cover`),
       raw(db, sql`${s.prefixField} as prefix_field`),
+    )
+    .from(db.raw(`(${union.map(() => '?').join(' union all ')}) as cand`, union))
+    .offset(0);
+  const fuzzyOnly = (expr: Sql) => sql`(case when not cand.is_exact and cand.prefix_cover is null then ${expr} end)`;
+  const measured = db
+    .select(
+      'cand.id',
+      'cand.is_exact',
+      'cand.exact_field',
+      'cand.prefix_cover',
+      'cand.prefix_field',
       raw(db, sql`char_length(${folded(probe.text)}) as query_length`),
       raw(db, sql`${fuzzyOnly(s.words)} as words`),
       ...s.distances.flatMap((d, i) => [
@@ -190,9 +208,7 @@ export function nameSearchQuery(
         raw(db, sql`char_length(${s.targets[i]}) as len${new Sql(String(i), [])}`),
       ]),
     )
-    .from(db.raw(`(${union.map(() => '?').join(' union ')}) as cand`, union))
-    // OFFSET 0 keeps this subquery from being flattened into the next, which would copy the scoring
-    // expressions into every place that reads them and run levenshtein() once per copy.
+    .from(matched.as('cand'))
     .offset(0);
   const fuzzy = `greatest(0.95 * coalesce(greatest(${s.distances
     .map((_, i) => similarityOf(`s.d${i}`, `s.len${i}`, 's.query_length'))
@@ -201,7 +217,7 @@ export function nameSearchQuery(
     .select(
       's.id',
       db.raw(`round((case when s.is_exact then 1 when s.prefix_cover is not null then ${PREFIX_SCORE}
-                         else ${fuzzy} end)::numeric, 4) as score`),
+                          else ${fuzzy} end) * 10000) / 10000 as score`),
       db.raw(`case when s.is_exact then s.exact_field when s.prefix_cover is not null then s.prefix_field
                    else 'name' end as match_field`),
       db.raw(`case when s.is_exact then 'exact' when s.prefix_cover is not null then 'prefix'

@@ -36,7 +36,7 @@ export interface IdentifierCondition {
 
 /** Keyset positions: lists by (created_at, id) ascending, searches by (score desc, id asc). */
 export type ListAfter = { at: string; id: string };
-export type SearchAfter = { score: string; id: string };
+export type SearchAfter = { score: number; id: string };
 
 // A small tagged template that keeps SQL text and its bindings together.
 export class Sql {
@@ -142,7 +142,7 @@ export function ranked(db: Knex, inner: Knex.QueryBuilder, limit: number, after?
     ])
     .limit(limit + 1);
   if (after)
-    q.whereRaw('(r.score < ?::numeric or (r.score = ?::numeric and r.id > ?::uuid))', [
+    q.whereRaw('(r.score < ?::float8 or (r.score = ?::float8 and r.id > ?::uuid))', [
       after.score,
       after.score,
       after.id,
@@ -177,7 +177,7 @@ export function identifierSearchQuery(
   const inner = filtered(db, scope, filters)
     .select(
       'c.*',
-      db.raw('1.0000::numeric as score'),
+      db.raw('1.0::float8 as score'),
       raw(db, sql`(case ${field} end)::text as match_field`),
       raw(db, sql`(case ${method} end)::text as match_method`),
     )

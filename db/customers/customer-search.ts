@@ -135,11 +135,10 @@ function fingerprint(params: SearchParams): string {
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 12);
 }
 
-type Position = { mode: 'list'; at: string; id: string } | { mode: 'search'; tier: number; score: string; id: string };
+type Position = { mode: 'list'; at: string; id: string } | { mode: 'search'; tier: number; score: number; id: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MICRO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const SCORE = /^\d\.\d{4}$/;
 
 function readCursor(cursor: string, params: SearchParams, mode: Position['mode']): Position {
   const values = decodeCursor(cursor);
@@ -156,8 +155,8 @@ function readCursor(cursor: string, params: SearchParams, mode: Position['mode']
     kind !== 's' ||
     typeof tier !== 'number' ||
     !NAME_TIERS[tier] ||
-    typeof score !== 'string' ||
-    !SCORE.test(score) ||
+    typeof score !== 'number' ||
+    !(score >= 0 && score <= 1) ||
     typeof id !== 'string' ||
     !UUID.test(id)
   )
@@ -183,7 +182,7 @@ export interface SearchRun {
   nextCursor: string | null;
 }
 
-/** Runs a built statement. The service awaits it on its transaction; bench/search sends its SQL over plain pg. */
+/** Runs a built statement. The service runs it on its transaction; bench/search sends its SQL over plain pg. */
 export type Execute = (statement: Knex.QueryBuilder | Knex.Raw) => Promise<Row[]>;
 
 const onKnex: Execute = async (statement) => {
