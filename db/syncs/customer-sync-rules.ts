@@ -106,6 +106,9 @@ export interface MappedRecord {
   problems: ErrorDetail[];
 }
 
+// loyalty_points is a PostgreSQL integer: vendors' fractional balances are rounded, absurd ones dropped.
+const MAX_LOYALTY = 2_147_483_647;
+
 const describe = (details: ErrorDetail[]) => details.map((d) => `${d.path} ${d.message}`).join('; ');
 
 export const recordErrorOf = (externalId: string, details: ErrorDetail[]): RecordError => ({
@@ -146,6 +149,11 @@ export function mapPosCustomer(pos: PosCustomer, storeCountry: string): MappedRe
   if (pos.firstName === null) input.firstName = null as unknown as string;
   if (pos.lastName === null) input.lastName = null as unknown as string;
   if (!pos.firstName?.trim() && !pos.lastName?.trim()) problems.push({ path: 'name', message: 'is missing' });
+  let loyaltyPoints = pos.loyaltyPoints === null ? null : Math.round(pos.loyaltyPoints);
+  if (loyaltyPoints !== null && (!Number.isFinite(loyaltyPoints) || Math.abs(loyaltyPoints) > MAX_LOYALTY)) {
+    warnings.push({ path: 'loyaltyPoints', message: 'is out of range' });
+    loyaltyPoints = null;
+  }
   const applied = applyInput(emptyValues(), input, { at: new Date(0).toISOString(), source: 'pos' });
   for (const p of applied.problems) if (!problems.some((q) => q.path === p.path)) problems.push(p);
   return {
@@ -153,7 +161,7 @@ export function mapPosCustomer(pos: PosCustomer, storeCountry: string): MappedRe
     input,
     status: pos.status,
     mergedIntoExternalId: pos.mergedIntoExternalId,
-    loyaltyPoints: pos.loyaltyPoints,
+    loyaltyPoints,
     lastModifiedAt: pos.lastModifiedAt,
     warnings,
     problems,

@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import request from 'supertest';
 import { customerSyncProcessor } from '../../jobs/processors/customer-sync.js';
 import { runJob } from '../../jobs/run-job.js';
-import type { QueuePayloads } from '../../jobs/queues.js';
+import { createQueue, jobId, type QueuePayloads } from '../../jobs/queues.js';
 import { startBlazeSandbox, type BlazeSandbox } from '../../integrations/sandbox/blaze-sandbox.js';
 import { startLeaflogixSandbox, type LeaflogixSandbox } from '../../integrations/sandbox/leaflogix-sandbox.js';
 import { sandboxPeople } from '../../integrations/sandbox/sandbox-kit.js';
@@ -21,6 +21,7 @@ describe('customer sync against sandbox vendors', () => {
   let admin: Record<string, string>;
   let manager: Record<string, string>;
   const progress: unknown[] = [];
+  const queue = createQueue('customer-sync', deps.redis);
 
   const processor = runJob(
     customerSyncProcessor(deps.db, {
@@ -206,6 +207,28 @@ describe('customer sync against sandbox vendors', () => {
       expect((await refsOf()).map((r) => r.external_id)).to.not.include('5004');
     });
 
+    it('a page the database refuses rolls back whole: earlier pages stay, none of its records is written', async () => {
+      // A constraint only this test's record breaks: the second page's insert fails inside its transaction.
+      await owner.raw(
+        `alter table customers add constraint test_sync_rollback check (email is distinct from 'rollback.me@sandbox.example') not valid`,
+      );
+      try {
+        sandbox.update(5110, { emailAddress: 'rollback.me@sandbox.example' });
+        const { sync } = await syncNow();
+        expect(sync.status).to.equal('failed');
+        expect(sync.error).to.deep.equal({ code: 'internal', message: 'the sync stopped on an internal error' });
+        expect(sync.counts.created, 'the first page committed').to.equal(100);
+        const ids = (await refsOf()).map((r) => Number(r.external_id));
+        expect(ids).to.have.length(100);
+        expect(ids, 'the refused record, on the second page').to.not.include(5110);
+        expect(await customerRows()).to.have.length(100);
+        const settings = await owner('pos_settings').where({ store_id: storeId() }).first();
+        expect(settings.sync_watermark, 'a failed run does not move the watermark').to.equal(null);
+      } finally {
+        await owner.raw('alter table customers drop constraint test_sync_rollback');
+      }
+    });
+
     it('a vendor that is down fails the run with its error, emits customer_sync.finished failed, and keeps the watermark', async () => {
       sandbox.faults.set('down');
       const { sync, outcome } = await syncNow();
@@ -274,6 +297,25 @@ describe('customer sync against sandbox vendors', () => {
     });
   });
 
+  describe('scheduled runs', () => {
+    let sandbox: LeaflogixSandbox;
+    beforeEach(async () => {
+      sandbox = await startLeaflogixSandbox({ people: sandboxPeople(10), production: false, rateLimit: false });
+      await configure('leaflogix', sandbox.url, sandbox.credentials);
+    });
+    afterEach(() => sandbox.close());
+
+    it('a job fired by the store scheduler opens a run with trigger schedule and finishes it', async () => {
+      await processor(fakeJob({ syncId: 'scheduled', storeId: storeId(), orgId: tenant.org.id }));
+      const list = await request(app).get(syncsPath()).set(manager);
+      expect(list.body.data).to.have.length(1);
+      expect(list.body.data[0]).to.include({ trigger: 'schedule', status: 'finished' });
+      expect(list.body.data[0].counts.created).to.equal(10);
+      const pos = await request(app).get(`/api/v1/stores/${storeId()}/pos`).set(admin);
+      expect(pos.body.lastSync.id).to.equal(list.body.data[0].id);
+    });
+  });
+
   describe('starting syncs', () => {
     it('answers 409 pos_not_configured for a store without POS settings', async () => {
       const res = await request(app).post(syncsPath()).set(manager);
@@ -291,6 +333,9 @@ describe('customer sync against sandbox vendors', () => {
       expect(a.body.id).to.equal(b.body.id);
       expect(a.body.status).to.equal('pending');
       expect(await owner('customer_syncs').where({ store_id: storeId() })).to.have.length(1);
+      const job = await queue.getJob(jobId('customer-sync', a.body.id));
+      expect(job?.data).to.deep.equal({ syncId: a.body.id, storeId: storeId(), orgId: tenant.org.id });
+      await job?.remove();
     });
 
     it('lists runs oldest first, page by page', async () => {

@@ -61,6 +61,13 @@ describe('customer sync rules', () => {
     expect(mapped.input.driversLicense).to.equal(null);
   });
 
+  it('rounds fractional loyalty balances and drops out-of-range ones with a warning', () => {
+    expect(mapPosCustomer(pos({ loyaltyPoints: 12.6 }), 'US').loyaltyPoints).to.equal(13);
+    const huge = mapPosCustomer(pos({ loyaltyPoints: 1e12 }), 'US');
+    expect(huge.loyaltyPoints).to.equal(null);
+    expect(huge.warnings.map((w) => w.path)).to.deep.equal(['loyaltyPoints']);
+  });
+
   it('keeps the latest version of an external id repeated within a page', () => {
     const older = pos({ email: 'old@example.test', lastModifiedAt: new Date('2026-01-01') });
     const newer = pos({ email: 'new@example.test', lastModifiedAt: new Date('2026-02-01') });
