@@ -11,7 +11,7 @@ import {
   type SearchFilters,
   type SearchScope,
 } from './customer-search-repository.js';
-import { escapeLike, type NameProbe } from './search-query-rules.js';
+import { escapeLike } from './search-query-rules.js';
 
 /**
  * How wide a name search casts its net.
@@ -43,8 +43,19 @@ export function nameTierSettings(tier: NameTier): Sql | undefined {
                     set_config('jit', 'off', true)`;
 }
 
-const folded = (text: string) => sql`patron_fold(${text})`;
-const prefixOf = (text: string) => sql`(patron_fold(${escapeLike(text)}) || '%')`;
+/**
+ * A name query, already folded by patron_fold (one round trip before the search): values, not
+ * patron_fold() calls, so the planner has nothing to evaluate — dozens of constant folds of a SQL
+ * function cost more planning time than the rest of the query.
+ */
+export interface FoldedName {
+  text: string;
+  tokens: string[];
+}
+
+const value = (v: string) => sql`${v}`;
+const prefixOf = (text: string) => sql`${escapeLike(text) + '%'}`;
+const charLength = (text: string) => new Sql(String([...text].length), []);
 
 // The candidate's folded names; the full name rebuilt from them equals full_name_folded (folding works
 // character by character), which keeps the scoring inside the covering indexes.
@@ -72,7 +83,7 @@ function channelWords(tokens: string[]): string[] {
 /** How many edits the wide tier forgives in one word: one in short words, two (a transposition) in longer. */
 const editsForgiven = (word: string) => ([...word].length <= 3 ? 1 : 2);
 
-function channels(scope: SearchScope, filters: SearchFilters, probe: NameProbe, tier: NameTier): Sql[] {
+function channels(scope: SearchScope, filters: SearchFilters, probe: FoldedName, tier: NameTier): Sql[] {
   const out: Sql[] = [];
   const words = channelWords(probe.tokens);
   for (const word of words) {
@@ -82,7 +93,7 @@ function channels(scope: SearchScope, filters: SearchFilters, probe: NameProbe, 
   for (const word of words) {
     const initial = [...word][0];
     if (!/\p{L}/u.test(initial)) continue;
-    const W = folded(word);
+    const W = value(word);
     const k = editsForgiven(word);
     for (const column of ['c.first_name_folded', 'c.last_name_folded']) {
       const col = new Sql(column, []);
@@ -110,16 +121,17 @@ interface Scoring {
   words: Sql;
 }
 
-function scoring(probe: NameProbe): Scoring {
+function scoring(probe: FoldedName): Scoring {
   const { text, tokens } = probe;
-  const Q = folded(text);
+  const Q = value(text);
   const QP = prefixOf(text);
+  const QL = charLength(text);
   if (tokens.length === 1) {
     return {
       isExact: sql`(${F} = ${Q} or ${L} = ${Q})`,
       exactField: sql`(case when ${F} = ${Q} then 'firstName' else 'lastName' end)`,
-      prefixCover: sql`greatest(case when ${F} like ${QP} then char_length(${Q})::float8 / char_length(${F}) end,
-                                case when ${L} like ${QP} then char_length(${Q})::float8 / char_length(${L}) end)`,
+      prefixCover: sql`greatest(case when ${F} like ${QP} then ${QL}::float8 / char_length(${F}) end,
+                                case when ${L} like ${QP} then ${QL}::float8 / char_length(${L}) end)`,
       prefixField: sql`(case when ${F} like ${QP} then 'firstName' when ${L} like ${QP} then 'lastName' else 'name' end)`,
       distances: [distance(F, Q), distance(L, Q), distance(FULL, Q)],
       targets: [F, L, FULL],
@@ -134,13 +146,13 @@ function scoring(probe: NameProbe): Scoring {
     isExact: sql`(${FULL} = ${Q} or ${REVERSED} = ${Q})`,
     exactField: new Sql(`'name'`, []),
     prefixCover: sql`(case when ${FULL} like ${QP} or ${REVERSED} like ${QP} or ${forward} or ${swapped}
-                           then least(char_length(${Q})::float8 / greatest(char_length(${FULL}), 1), 1) end)`,
+                           then least(${QL}::float8 / greatest(char_length(${FULL}), 1), 1) end)`,
     prefixField: new Sql(`'name'`, []),
     distances: [distance(FULL, Q), distance(REVERSED, Q)],
     targets: [FULL, REVERSED],
     // "maria lopez" is far in edits from María García López, but both its words begin words of hers.
     words: sql`((${join(
-      tokens.map((t) => sql`(case when (' ' || ${FULL}) like ('% ' || ${prefixOf(t)}) then 1 else 0 end)`),
+      tokens.map((t) => sql`(case when (' ' || ${FULL}) like ${'% ' + escapeLike(t) + '%'} then 1 else 0 end)`),
       ' + ',
     )})::float8 / ${new Sql(String(tokens.length), [])})`,
   };
@@ -163,7 +175,7 @@ export function nameSearchQuery(
   db: Knex,
   scope: SearchScope,
   filters: SearchFilters,
-  probe: NameProbe,
+  probe: FoldedName,
   tier: NameTier,
   limit: number,
   after?: SearchAfter,
@@ -201,7 +213,7 @@ export function nameSearchQuery(
       'cand.exact_field',
       'cand.prefix_cover',
       'cand.prefix_field',
-      raw(db, sql`char_length(${folded(probe.text)}) as query_length`),
+      raw(db, sql`${charLength(probe.text)} as query_length`),
       raw(db, sql`${fuzzyOnly(s.words)} as words`),
       ...s.distances.flatMap((d, i) => [
         raw(db, sql`${fuzzyOnly(d)} as d${new Sql(String(i), [])}`),

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { cursorTimestamp } from '../pagination.js';
-import { normaliseName } from './customer-normalise.js';
+import { prefixUpperBound } from './search-query-rules.js';
 
 // The SQL of customer search and lists. Builders take a knex instance or transaction and return the query
 // unexecuted, so bench/search can run the very same SQL straight against PostgreSQL.
@@ -13,8 +13,9 @@ export interface SearchScope {
 /** Explicit filters, already normalised (email lower-case, phone E.164, licence as its blind index). */
 export interface SearchFilters {
   statuses: string[];
-  firstName?: string;
-  lastName?: string;
+  /** Folded (patron_fold) prefixes of the first and last name. */
+  firstNamePrefix?: string;
+  lastNamePrefix?: string;
   email?: string;
   phone?: string;
   phoneLast4?: string;
@@ -72,15 +73,21 @@ export const rawArgs = (fragment: Sql): [string, Knex.RawBinding[]] => [
 ];
 
 /**
- * `column` starts with `text` once folded, written as a range of the byte order (~>=~, ~<~) rather than
- * LIKE 'x%'. Under row-level security PostgreSQL only lets leakproof operators drive an index scan, and
- * LIKE is not leakproof: it would read every index entry of the store and filter. The bounds are
- * constants folded at planning time; the upper one is the prefix with its last character incremented.
+ * `column` starts with `prefix` (already folded), written as a range of the byte order (~>=~, ~<~)
+ * rather than LIKE 'x%'. Under row-level security PostgreSQL only lets leakproof operators drive an
+ * index scan, and LIKE is not leakproof: it would read every index entry of the store and filter.
  */
-export function startsWith(column: string, text: string): Sql {
+export function startsWith(column: string, prefix: string): Sql {
   const col = new Sql(column, []);
-  return sql`(${col} ~>=~ patron_fold(${text})
-              and ${col} ~<~ (left(patron_fold(${text}), -1) || chr(ascii(right(patron_fold(${text}), 1)) + 1)))`;
+  const upper = prefixUpperBound(prefix);
+  return upper === undefined ? sql`${col} ~>=~ ${prefix}` : sql`(${col} ~>=~ ${prefix} and ${col} ~<~ ${upper})`;
+}
+
+/** Folds strings the way the stored *_folded columns are folded (patron_fold), in one round trip. */
+export function foldQuery(db: Knex, texts: string[]): Knex.Raw {
+  return db.raw(`select patron_fold(t) as folded from unnest(?::text[]) with ordinality as x(t, n) order by n`, [
+    texts,
+  ]);
 }
 
 export function filtered(db: Knex, scope: SearchScope, f: SearchFilters): Knex.QueryBuilder {
@@ -88,9 +95,9 @@ export function filtered(db: Knex, scope: SearchScope, f: SearchFilters): Knex.Q
     .where('c.organization_id', scope.orgId)
     .andWhere('c.store_id', scope.storeId)
     .whereIn('c.status', f.statuses);
-  // Names: prefix, ignoring case and accents (the folded columns, the query folded the same way).
-  if (f.firstName !== undefined) q.whereRaw(...rawArgs(startsWith('c.first_name_folded', normaliseName(f.firstName))));
-  if (f.lastName !== undefined) q.whereRaw(...rawArgs(startsWith('c.last_name_folded', normaliseName(f.lastName))));
+  // Names: prefixes, ignoring case and accents (the filter folded like the stored columns).
+  if (f.firstNamePrefix !== undefined) q.whereRaw(...rawArgs(startsWith('c.first_name_folded', f.firstNamePrefix)));
+  if (f.lastNamePrefix !== undefined) q.whereRaw(...rawArgs(startsWith('c.last_name_folded', f.lastNamePrefix)));
   if (f.email !== undefined) q.andWhere('c.email', f.email);
   if (f.phone !== undefined) q.andWhere('c.phone', f.phone);
   if (f.phoneLast4 !== undefined) q.whereNotNull('c.phone').andWhere('c.phone_last4', f.phoneLast4);

@@ -8,10 +8,11 @@ import { decodeCursor, encodeCursor, type CursorValues, type Page } from '../pag
 import { withTenant } from '../tenant.js';
 import { customerMetrics } from './customer-metrics.js';
 import { customerFromRow, type Customer, type CustomerStatus } from './customer-model.js';
-import { normaliseEmail, normaliseIdNumber, normalisePhone } from './customer-normalise.js';
+import { normaliseEmail, normaliseIdNumber, normaliseName, normalisePhone } from './customer-normalise.js';
 import { loadRelated } from './customer-related-repository.js';
 import { nameSearchQuery, nameTierSettings, type NameTier } from './customer-search-name-repository.js';
 import {
+  foldQuery,
   identifierSearchQuery,
   listCustomersQuery,
   type IdentifierCondition,
@@ -69,11 +70,12 @@ function invalid(path: string, message: string): AppError {
   return new AppError('validation_failed', `${path} ${message}`, { details: [{ path, message }] });
 }
 
-/** Explicit filters in their stored form; a phone that does not parse for the store is a 400. */
+/**
+ * Explicit filters in their stored form; a phone that does not parse for the store is a 400. The name
+ * prefixes are folded in PostgreSQL by runSearch.
+ */
 export function searchFilters(params: SearchParams, storeCountry: string): SearchFilters {
   const filters: SearchFilters = { statuses: params.status?.length ? params.status : DEFAULT_STATUSES };
-  if (params.firstName !== undefined) filters.firstName = params.firstName;
-  if (params.lastName !== undefined) filters.lastName = params.lastName;
   if (params.email !== undefined) filters.email = normaliseEmail(params.email);
   if (params.phone !== undefined) {
     if (/^\d{4}$/.test(params.phone.trim())) filters.phoneLast4 = params.phone.trim();
@@ -202,6 +204,15 @@ export function needsWiderTier(rows: Row[], tier: number): boolean {
   return best.match_method === 'fuzzy' && Number(best.score) < CONVINCING_SCORE;
 }
 
+/** Folds texts with patron_fold in one round trip (none when there is nothing to fold). */
+async function foldTexts(db: Knex, execute: Execute, texts: Array<string | undefined>) {
+  const given = texts.flatMap((t) => (t === undefined ? [] : [normaliseName(t)]));
+  if (given.length === 0) return texts.map(() => undefined);
+  const rows = await execute(foldQuery(db, given));
+  let i = 0;
+  return texts.map((t) => (t === undefined ? undefined : String(rows[i++].folded)));
+}
+
 /**
  * Runs one search on an open transaction and returns the raw rows of the page. `db` builds the
  * statements; `execute` runs them (on `db` unless told otherwise).
@@ -215,29 +226,43 @@ export async function runSearch(
   const filters = searchFilters(params, scope.country);
   const print = fingerprint(params);
   const q = params.q?.trim();
-  if (!q) {
+  const plan: SearchPlan | undefined = q ? planSearch(q, scope.country) : undefined;
+  const name = plan?.probes.find((p) => p.kind === 'name');
+
+  // Everything compared with a folded column is folded first, by PostgreSQL, in one round trip.
+  const [firstName, lastName, nameText, ...nameTokens] = await foldTexts(db, execute, [
+    params.firstName,
+    params.lastName,
+    name?.text,
+    ...(name?.tokens ?? []),
+  ]);
+  if (firstName !== undefined) filters.firstNamePrefix = firstName;
+  if (lastName !== undefined) filters.lastNamePrefix = lastName;
+
+  if (!q || !plan) {
     const after = params.cursor ? readCursor(params.cursor, params, 'list') : undefined;
     const rows = await execute(
       listCustomersQuery(db, scope, filters, params.limit, after?.mode === 'list' ? after : undefined),
     );
     return { kind: 'list', ...pageOf(rows, params.limit, (r) => ['l', print, r.cursor_at, r.id]) };
   }
-  const plan: SearchPlan = planSearch(q, scope.country);
   const after = params.cursor ? readCursor(params.cursor, params, 'search') : undefined;
   const position = after?.mode === 'search' ? after : undefined;
   const searchKey = (tier: number) => (r: Row) => ['s', print, tier, r.score, r.id];
 
-  const name = plan.probes.find((p) => p.kind === 'name');
   if (!name) {
     const conditions = identifierConditions(plan.probes);
     const rows = await execute(identifierSearchQuery(db, scope, filters, conditions, params.limit, position));
     return { kind: plan.kind, ...pageOf(rows, params.limit, searchKey(0)) };
   }
+  const foldedName = { text: nameText ?? '', tokens: nameTokens.filter((t): t is string => Boolean(t)) };
+  // Input that folds to nothing (only combining marks, say) names nobody.
+  if (!foldedName.text || foldedName.tokens.length === 0) return { kind: 'name', rows: [], nextCursor: null };
   let tier = position?.tier ?? 0;
   const run = async () => {
     const settings = nameTierSettings(NAME_TIERS[tier]);
     if (settings) await execute(db.raw(settings.text, settings.bindings as Knex.RawBinding[]));
-    return execute(nameSearchQuery(db, scope, filters, name, NAME_TIERS[tier], params.limit, position));
+    return execute(nameSearchQuery(db, scope, filters, foldedName, NAME_TIERS[tier], params.limit, position));
   };
   let rows = await run();
   if (!position && needsWiderTier(rows, tier)) {

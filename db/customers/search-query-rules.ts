@@ -122,6 +122,21 @@ export function planSearch(q: string, storeCountry: string, today = new Date()):
   return { kind: probes[0].kind, probes };
 }
 
+/**
+ * The smallest string above every string that starts with `prefix`, in PostgreSQL's byte order (UTF-8
+ * byte order is code point order): the prefix with its last character moved one code point up.
+ * Undefined when there is none (the last character is already U+10FFFF).
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const chars = [...prefix];
+  const last = chars.pop();
+  if (last === undefined) return undefined;
+  let next = last.codePointAt(0)! + 1;
+  if (next >= 0xd800 && next <= 0xdfff) next = 0xe000; // surrogates are not characters
+  if (next > 0x10ffff) return undefined;
+  return chars.join('') + String.fromCodePoint(next);
+}
+
 /** Escapes LIKE wildcards, so "50%" or "a_b" typed into a prefix filter match those characters. */
 export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { escapeLike, parseBirthday, planSearch } from '../../db/customers/search-query-rules.js';
+import { escapeLike, parseBirthday, planSearch, prefixUpperBound } from '../../db/customers/search-query-rules.js';
 
 describe('search query rules: what was typed into the search box', () => {
   const today = new Date('2026-06-01T12:00:00Z');
@@ -126,5 +126,29 @@ describe('search query rules: what was typed into the search box', () => {
 
   it('escapes LIKE wildcards so they match themselves', () => {
     expect(escapeLike('50%_off\\')).to.equal('50\\%\\_off\\\\');
+  });
+
+  describe('prefix ranges', () => {
+    it('the upper bound of a prefix moves its last character one code point up', () => {
+      expect(prefixUpperBound('mar')).to.equal('mas');
+      expect(prefixUpperBound('o z')).to.equal('o {');
+      expect(prefixUpperBound('ngu\u1ec5')).to.equal('ngu\u1ec6');
+    });
+
+    it('skips the surrogate range and has no bound past the last code point', () => {
+      expect(prefixUpperBound('a\ud7ff')).to.equal('a\ue000');
+      expect(prefixUpperBound('a\u{10ffff}')).to.equal(undefined);
+      expect(prefixUpperBound('')).to.equal(undefined);
+    });
+
+    it('every string that starts with the prefix sorts inside [prefix, bound) by code point', () => {
+      const bound = prefixUpperBound('gar')!;
+      const byCodePoint = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+      for (const name of ['gar', 'garcia', 'garz\u00f3n', 'gar\u{1f600}']) {
+        expect(byCodePoint(name, 'gar')).to.be.at.least(0);
+        expect(byCodePoint(name, bound)).to.equal(-1);
+      }
+      expect(byCodePoint('gas', bound)).to.be.at.least(0);
+    });
   });
 });
