@@ -15,6 +15,7 @@ import { latestModified, listSince } from '../../db/syncs/customer-sync-rules.js
 import { isPosError, posClientFactories, type PosClient, type PosClientDeps } from '../../integrations/pos/index.js';
 import { jobId, type QueuePayloads } from '../queues.js';
 import { isPermanent } from '../run-job.js';
+import { syncProgress } from './sync-progress.js';
 
 /** The syncId of a job fired by a store's scheduler: the processor opens the run (trigger 'schedule'). */
 export const SCHEDULED_SYNC = 'scheduled';
@@ -83,12 +84,14 @@ export function customerSyncProcessor(db: Db, options: CustomerSyncOptions = {})
     try {
       const client = await clientOf(run, options);
       let latest = run.settings.syncWatermark;
+      let pages = 0;
       for await (const page of client.listCustomersChangedSince(listSince(run.settings.provider, latest))) {
         await applySyncPage(db, run, page);
         latest = latestModified(page, latest);
-        await job.updateProgress({ syncId, counts: run.counts });
+        await job.updateProgress(syncProgress(++pages));
       }
       await finishSync(db, run, latest);
+      await job.updateProgress(100);
       logger.info('customer sync finished', { syncId, provider: run.settings.provider, ...run.counts });
       return { syncId, counts: run.counts };
     } catch (err) {
