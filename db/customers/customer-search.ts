@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { AppError } from '../../config/errors.js';
 import type { ServiceContext } from '../context.js';
 import { blindIndex } from '../crypto/field-encryption.js';
 import type { Db } from '../knex.js';
-import { decodeCursor, encodeCursor, type CursorValues, type Page } from '../pagination.js';
+import type { Page } from '../pagination.js';
 import { withTenant } from '../tenant.js';
 import { customerMetrics } from './customer-metrics.js';
+import { fingerprint, pageOf, readCursor } from './customer-search-cursor.js';
 import { customerFromRow, type Customer, type CustomerStatus } from './customer-model.js';
 import { normaliseEmail, normaliseIdNumber, normaliseName, normalisePhone } from './customer-normalise.js';
 import { loadRelated } from './customer-related-repository.js';
@@ -128,54 +128,6 @@ export function identifierConditions(probes: SearchProbe[]): IdentifierCondition
   });
 }
 
-// --- Cursors: signed by db/pagination.ts; they also carry which search they belong to. ---
-
-/** A short digest of what was asked, so a cursor cannot be replayed against another query. */
-function fingerprint(params: SearchParams): string {
-  const { limit: _limit, cursor: _cursor, ...asked } = params;
-  const canonical = JSON.stringify(Object.entries(asked).sort(([a], [b]) => a.localeCompare(b)));
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 12);
-}
-
-type Position = { mode: 'list'; at: string; id: string } | { mode: 'search'; tier: number; score: number; id: string };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MICRO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-
-function readCursor(cursor: string, params: SearchParams, mode: Position['mode']): Position {
-  const values = decodeCursor(cursor);
-  const wrong = () => invalid('query.cursor', 'belongs to another search: use the nextCursor of the same query');
-  if (values[1] !== fingerprint(params)) throw wrong();
-  if (mode === 'list') {
-    const [kind, , at, id] = values;
-    if (kind !== 'l' || typeof at !== 'string' || !MICRO_TIMESTAMP.test(at) || typeof id !== 'string' || !UUID.test(id))
-      throw wrong();
-    return { mode, at, id };
-  }
-  const [kind, , tier, score, id] = values;
-  if (
-    kind !== 's' ||
-    typeof tier !== 'number' ||
-    !NAME_TIERS[tier] ||
-    typeof score !== 'number' ||
-    !(score >= 0 && score <= 1) ||
-    typeof id !== 'string' ||
-    !UUID.test(id)
-  )
-    throw wrong();
-  return { mode, tier, score, id };
-}
-
-function pageOf(
-  rows: Row[],
-  limit: number,
-  keyOf: (row: Row) => CursorValues,
-): { rows: Row[]; nextCursor: string | null } {
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { rows: page, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
-}
-
 // --- The search itself. ---
 
 export interface SearchRun {
@@ -224,7 +176,7 @@ export async function runSearch(
   execute: Execute = onKnex,
 ): Promise<SearchRun> {
   const filters = searchFilters(params, scope.country);
-  const print = fingerprint(params);
+  const print = fingerprint({ ...params });
   const q = params.q?.trim();
   const plan: SearchPlan | undefined = q ? planSearch(q, scope.country) : undefined;
   const name = plan?.probes.find((p) => p.kind === 'name');
@@ -240,13 +192,13 @@ export async function runSearch(
   if (lastName !== undefined) filters.lastNamePrefix = lastName;
 
   if (!q || !plan) {
-    const after = params.cursor ? readCursor(params.cursor, params, 'list') : undefined;
+    const after = params.cursor ? readCursor(params.cursor, print, 'list', NAME_TIERS.length) : undefined;
     const rows = await execute(
       listCustomersQuery(db, scope, filters, params.limit, after?.mode === 'list' ? after : undefined),
     );
     return { kind: 'list', ...pageOf(rows, params.limit, (r) => ['l', print, r.cursor_at, r.id]) };
   }
-  const after = params.cursor ? readCursor(params.cursor, params, 'search') : undefined;
+  const after = params.cursor ? readCursor(params.cursor, print, 'search', NAME_TIERS.length) : undefined;
   const position = after?.mode === 'search' ? after : undefined;
   const searchKey = (tier: number) => (r: Row) => ['s', print, tier, r.score, r.id];
 
