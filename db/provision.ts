@@ -16,6 +16,7 @@ const AUTH_FUNCTIONS = [
   'auth_api_key_by_prefix(text)',
   'auth_refresh_token_by_hash(text)',
   'maintenance_purge_expired()',
+  'pos_sync_schedules()',
 ];
 
 export function withDatabase(url: string, database: string): string {

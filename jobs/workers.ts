@@ -71,7 +71,7 @@ export async function startWorkers(
 ): Promise<RunningWorkers> {
   const registry = options.processors ?? PROCESSORS;
   const queues = createQueues(deps.queueRedis);
-  if (options.schedules ?? true) await registerSchedules(queues.maintenance);
+  if (options.schedules ?? true) await registerSchedules(queues, deps.db);
   const processorDeps: ProcessorDeps = { db: deps.db, queues };
   const queueNames = (Object.keys(registry) as QueueName[]).filter((name) => registry[name]);
   const workers = queueNames.map((name) =>

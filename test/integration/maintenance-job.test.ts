@@ -45,19 +45,20 @@ describe('maintenance job', () => {
   });
 
   it('registers its schedule idempotently: two processes booting leave one scheduler', async () => {
-    const queue = new Queue(`maintenance-${randomUUID().slice(0, 8)}`, {
-      connection: createRedis('worker'),
-      prefix: queuePrefix(),
-    });
+    const { deps } = testContext();
+    const prefix = `{patron-test-maintenance-${randomUUID().slice(0, 8)}}`;
+    const queue = new Queue('maintenance', { connection: createRedis('worker'), prefix });
+    const syncs = new Queue('customer-sync', { connection: createRedis('worker'), prefix });
     try {
-      await registerSchedules(queue as never);
-      await registerSchedules(queue as never);
+      await registerSchedules({ maintenance: queue, 'customer-sync': syncs } as never, deps.db);
+      await registerSchedules({ maintenance: queue, 'customer-sync': syncs } as never, deps.db);
       const schedulers = await queue.getJobSchedulers();
       expect(schedulers.map((s) => s.key)).to.deep.equal(['purge-expired']);
       expect(schedulers[0].every).to.equal(3_600_000);
     } finally {
       await queue.obliterate({ force: true });
-      await queue.close();
+      await syncs.obliterate({ force: true });
+      await Promise.all([queue.close(), syncs.close()]);
     }
   });
 });
