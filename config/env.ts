@@ -62,6 +62,13 @@ const schema = Joi.object({
   BOOTSTRAP_SYSADMIN_PASSWORD: Joi.string().min(12).default(DEV_DEFAULTS.sysadminPassword),
   DEMO_ADMIN_EMAIL: Joi.string().email({ tlds: false }).default(DEV_DEFAULTS.demoAdminEmail),
   DEMO_ADMIN_PASSWORD: Joi.string().min(12).default(DEV_DEFAULTS.demoAdminPassword),
+
+  SANDBOX_VENDORS: Joi.boolean().when('NODE_ENV', {
+    is: 'development',
+    then: Joi.boolean().default(true),
+    otherwise: Joi.boolean().default(false),
+  }),
+  SANDBOX_PORT_BASE: Joi.number().integer().min(1024).max(65530).default(4100),
 }).unknown(true);
 
 export interface Config {
@@ -93,6 +100,8 @@ export interface Config {
     demoAdminEmail: string;
     demoAdminPassword: string;
   };
+  /** Fake POS vendors served by `npm start` on 127.0.0.1, ports portBase…portBase+4; never in production. */
+  sandbox: { vendors: boolean; portBase: number };
 }
 
 export class ConfigError extends Error {
@@ -119,6 +128,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Readonly<Config> {
       if (v[name] === devValue)
         problems.push(`"${name}" must be set in production (the development default is refused)`);
     }
+    if (v.SANDBOX_VENDORS === true) problems.push('"SANDBOX_VENDORS" is refused in production (fake POS vendors)');
   }
   const keys = parseKeys(v.PII_ENCRYPTION_KEYS ?? '', problems);
   const currentKeyId = v.PII_ENCRYPTION_KEY_ID ?? Object.keys(keys)[0];
@@ -154,6 +164,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Readonly<Config> {
       demoAdminEmail: v.DEMO_ADMIN_EMAIL.toLowerCase(),
       demoAdminPassword: v.DEMO_ADMIN_PASSWORD,
     },
+    sandbox: { vendors: v.SANDBOX_VENDORS, portBase: v.SANDBOX_PORT_BASE },
   });
 }
 

@@ -7,7 +7,9 @@ import { createRedis } from '../config/redis.js';
 import { bootstrap } from '../db/bootstrap/seed.js';
 import { provisionDatabase } from '../db/provision.js';
 import { exitGracefullyOnSignals } from '../jobs/graceful-shutdown.js';
+import { createQueue } from '../jobs/queues.js';
 import { startWorkers } from '../jobs/workers.js';
+import { connectDemoStores, startDemoSandboxes, type DemoSandboxes } from './demo-pos.js';
 import { closeDeps, createDeps } from './deps.js';
 import { listen } from './listen.js';
 
@@ -21,9 +23,21 @@ async function main(): Promise<void> {
   if (seeded.demoOrganizationId) logger.info('demo organisation created', { orgId: seeded.demoOrganizationId });
   if (seeded.sysadminCreated) logger.info('platform sysadmin created from configuration');
 
+  // Before the workers: a sync job left from the last run finds its vendor up.
+  let sandboxes: DemoSandboxes | undefined;
+  if (config.sandbox.vendors) {
+    sandboxes = await startDemoSandboxes({ portBase: config.sandbox.portBase, production: config.isProduction });
+    logger.info('sandbox POS vendors started', {
+      portBase: config.sandbox.portBase,
+      vendors: sandboxes.vendors.map((v) => v.provider),
+    });
+  }
+
   const workerRedis = createRedis('worker');
   const workers = await startWorkers({ db: deps.db, workerRedis, queueRedis: deps.redis });
   const server = await listen(deps);
+  const syncQueue = createQueue('customer-sync', deps.redis);
+  if (sandboxes) await connectDemoStores(deps.db, sandboxes, syncQueue);
   console.log(
     `Patron is up: http://localhost:${config.port}  (API /api/v1, docs /docs, jobs /admin/queues, health /readyz)`,
   );
@@ -32,6 +46,8 @@ async function main(): Promise<void> {
   exitGracefullyOnSignals(async () => {
     await server.close();
     await workers.close();
+    await syncQueue.close();
+    await sandboxes?.close();
     await workerRedis.quit();
     await closeDeps(deps);
   });

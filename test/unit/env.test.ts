@@ -26,7 +26,13 @@ describe('configuration', () => {
       .to.throw(ConfigError)
       .with.property('problems')
       .that.satisfies((p: string[]) =>
-        ['JWT_SECRET', 'BOOTSTRAP_SYSADMIN_PASSWORD', 'DEMO_ADMIN_PASSWORD', 'PII_ENCRYPTION_KEYS', 'BLIND_INDEX_KEY'].every((n) => p.some((x) => x.includes(n))),
+        [
+          'JWT_SECRET',
+          'BOOTSTRAP_SYSADMIN_PASSWORD',
+          'DEMO_ADMIN_PASSWORD',
+          'PII_ENCRYPTION_KEYS',
+          'BLIND_INDEX_KEY',
+        ].every((n) => p.some((x) => x.includes(n))),
       );
     const prod = loadConfig({
       NODE_ENV: 'production',
@@ -38,5 +44,27 @@ describe('configuration', () => {
     });
     expect(prod.bootstrap.seedDemo).to.equal(false);
     expect(prod.auth.jwtSecret).to.not.equal(DEV_DEFAULTS.jwtSecret);
+    expect(prod.sandbox.vendors).to.equal(false);
+  });
+
+  it('serves sandbox POS vendors by default in development only, and refuses them in production', () => {
+    expect(loadConfig({}).sandbox).to.deep.equal({ vendors: true, portBase: 4100 });
+    expect(loadConfig({ NODE_ENV: 'test' }).sandbox.vendors).to.equal(false);
+    expect(loadConfig({ SANDBOX_VENDORS: 'false', SANDBOX_PORT_BASE: '5200' }).sandbox).to.deep.equal({
+      vendors: false,
+      portBase: 5200,
+    });
+    expect(() => loadConfig({ SANDBOX_PORT_BASE: '80' })).to.throw(ConfigError, /SANDBOX_PORT_BASE/);
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        SANDBOX_VENDORS: 'true',
+        JWT_SECRET: 'x'.repeat(40),
+        BOOTSTRAP_SYSADMIN_PASSWORD: 'a-real-password-1',
+        DEMO_ADMIN_PASSWORD: 'a-real-password-2',
+        PII_ENCRYPTION_KEYS: `k2:${Buffer.alloc(32, 7).toString('base64')}`,
+        BLIND_INDEX_KEY: 'b'.repeat(40),
+      }),
+    ).to.throw(ConfigError, /SANDBOX_VENDORS" is refused in production/);
   });
 });
