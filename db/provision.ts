@@ -17,6 +17,7 @@ const AUTH_FUNCTIONS = [
   'auth_refresh_token_by_hash(text)',
   'maintenance_purge_expired()',
   'pos_sync_schedules()',
+  'pos_write_pending(integer)',
 ];
 
 export function withDatabase(url: string, database: string): string {

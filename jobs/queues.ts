@@ -10,6 +10,7 @@ export interface QueuePayloads {
   'customer-sync': { syncId: string; storeId: string; orgId: string };
   'pos-write': { orgId: string; storeId: string; customerId: string; operation: 'create' | 'update' };
   'outbox-dispatch': Record<string, never>;
+  'pos-write-dispatch': Record<string, never>;
 }
 export type QueueName = keyof QueuePayloads;
 
@@ -33,6 +34,7 @@ const QUEUE_SPECS: { [N in QueueName]: QueueSpec<N> } = {
   // The processor pushes the customer's current state, so one pending job covers every later edit.
   'pos-write': { deduplicationId: (d) => jobId('pos-write', d.customerId) },
   'outbox-dispatch': { deduplicationId: () => 'outbox-dispatch' },
+  'pos-write-dispatch': { deduplicationId: () => 'pos-write-dispatch' },
 };
 
 /** Every queue of the registry, in a fixed order (the workers and Bull Board list them from here). */

@@ -4,6 +4,8 @@ import { logger } from '../config/logger.js';
 import type { Db } from '../db/knex.js';
 import { customerSyncProcessor } from './processors/customer-sync.js';
 import { maintenanceProcessor } from './processors/maintenance.js';
+import { posWriteDispatchProcessor, registerPosWriteDispatch } from './processors/pos-write-dispatch.js';
+import { posWriteProcessor } from './processors/pos-write.js';
 import { closeQueues, createQueues, queuePrefix, type QueueName, type QueuePayloads, type Queues } from './queues.js';
 import { runJob, type JobProcessor } from './run-job.js';
 import { registerSchedules } from './schedules.js';
@@ -28,6 +30,8 @@ export type ProcessorRegistry = { [N in QueueName]?: ProcessorEntry<N> };
 export const PROCESSORS: ProcessorRegistry = {
   maintenance: { concurrency: 1, create: ({ db }) => maintenanceProcessor(db) },
   'customer-sync': { concurrency: 2, create: ({ db }) => customerSyncProcessor(db) },
+  'pos-write-dispatch': { concurrency: 1, create: ({ db, queues }) => posWriteDispatchProcessor(db, queues) },
+  'pos-write': { concurrency: 4, create: ({ db }) => posWriteProcessor(db) },
 };
 
 export interface StartWorkersOptions {
@@ -71,7 +75,10 @@ export async function startWorkers(
 ): Promise<RunningWorkers> {
   const registry = options.processors ?? PROCESSORS;
   const queues = createQueues(deps.queueRedis);
-  if (options.schedules ?? true) await registerSchedules(queues, deps.db);
+  if (options.schedules ?? true) {
+    await registerSchedules(queues, deps.db);
+    await registerPosWriteDispatch(queues['pos-write-dispatch']);
+  }
   const processorDeps: ProcessorDeps = { db: deps.db, queues };
   const queueNames = (Object.keys(registry) as QueueName[]).filter((name) => registry[name]);
   const workers = queueNames.map((name) =>

@@ -79,6 +79,7 @@ export const POLICIES = {
   'customers.history': storeManagerInPerson,
   'customers.export': storeManagerInPerson,
   'customers.erase': storeAdminInPerson,
+  'customers.posSync.retry': storeManagerInPerson,
 
   'pos.put': storeAdmin,
   'pos.get': storeAdmin,

@@ -6,6 +6,7 @@ import { customerDocumentRoutes } from './customers/customer-document-routes.js'
 import { customerDuplicateRoutes } from './customers/customer-duplicate-routes.js';
 import { customerGdprRoutes } from './customers/customer-gdpr-routes.js';
 import { customerNoteRoutes } from './customers/customer-note-routes.js';
+import { customerPosSyncRoutes } from './customers/customer-pos-sync-routes.js';
 import { customerRoutes } from './customers/customer-routes.js';
 import { customerSearchRoutes } from './customers/customer-search-routes.js';
 import { customerTagRoutes } from './customers/customer-tag-routes.js';
@@ -35,6 +36,7 @@ export function apiRoutes(deps: AppDeps): RouteDef[] {
     ...customerAddressRoutes(deps),
     ...customerDocumentRoutes(deps),
     ...customerGdprRoutes(deps),
+    ...customerPosSyncRoutes(deps),
     ...posSettingsRoutes(deps),
     ...customerSyncRoutes(deps),
   ];

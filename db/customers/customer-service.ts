@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/audit-repository.js';
 import type { ServiceContext } from '../context.js';
 import type { Db, Trx } from '../knex.js';
 import { writeOutboxEvent } from '../outbox/outbox-repository.js';
+import { recordPosWriteIntent, touchesPosFields } from '../pos/pos-write-intent.js';
 import { withTenant } from '../tenant.js';
 import { customerMetrics } from './customer-metrics.js';
 import { customerFromRow, type Customer, type ExternalRef } from './customer-model.js';
@@ -94,6 +95,8 @@ async function insertNewCustomer(trx: Trx, ctx: ServiceContext, parts: NewCustom
   await insertAddresses(trx, ctx.orgId, storeId, row.id as string, parts.addresses);
   await addTags(trx, ctx.orgId, storeId, row.id as string, parts.tags, ctx.actor.type === 'user' ? ctx.actor.id : null);
   if (parts.externalRef) await insertExternalRef(trx, ctx.orgId, storeId, row.id as string, parts.externalRef);
+  const posSyncStatus = await recordPosWriteIntent(trx, ctx.orgId, storeId, row.id as string);
+  if (posSyncStatus) row.pos_sync_status = posSyncStatus;
   const setFields = changedFields(emptyValues(), parts.values);
   const subject = { subjectType: 'customer', subjectId: row.id as string };
   await recordAudit(trx, ctx, { action: 'customer.created', ...subject, changedFields: setFields });
@@ -181,6 +184,10 @@ async function changeCustomer(
     );
     if (!row) throw customerVersionConflict(current.version + 1);
     customer = customerFromRow(row, current);
+    if (touchesPosFields(changed)) {
+      const posSyncStatus = await recordPosWriteIntent(trx, ctx.orgId, current.storeId, current.id);
+      if (posSyncStatus) customer.posSyncStatus = posSyncStatus;
+    }
   }
   const all = [...changed, ...alsoChanged];
   await recordAudit(trx, ctx, {

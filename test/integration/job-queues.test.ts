@@ -33,8 +33,14 @@ describe('job queues', () => {
 
   after(() => connection.disconnect());
 
-  it('registers the four queues of the POS work under a hash-tagged prefix', () => {
-    expect(QUEUE_NAMES).to.deep.equal(['maintenance', 'customer-sync', 'pos-write', 'outbox-dispatch']);
+  it('registers the queues of the POS work under a hash-tagged prefix', () => {
+    expect(QUEUE_NAMES).to.deep.equal([
+      'maintenance',
+      'customer-sync',
+      'pos-write',
+      'outbox-dispatch',
+      'pos-write-dispatch',
+    ]);
     expect(queuePrefix()).to.match(/^\{[^{}]+\}$/);
     const q = createQueues(connection);
     try {

@@ -64,6 +64,7 @@ const EXPECTED: Record<string, 'public' | Caller[]> = {
   'GET /api/v1/stores/:storeId/customers/:id/history': MANAGER_IN_PERSON,
   'GET /api/v1/stores/:storeId/customers/:id/export': MANAGER_IN_PERSON,
   'POST /api/v1/stores/:storeId/customers/:id/erase': ADMIN_UP,
+  'POST /api/v1/stores/:storeId/customers/:id/pos-sync': MANAGER_IN_PERSON,
   'PUT /api/v1/stores/:storeId/pos': ADMIN_UP,
   'GET /api/v1/stores/:storeId/pos': ADMIN_UP,
   'POST /api/v1/stores/:storeId/customer-syncs': MANAGER_IN_PERSON,
