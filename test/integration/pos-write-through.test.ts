@@ -5,6 +5,7 @@ import request from 'supertest';
 import { customerSyncProcessor } from '../../jobs/processors/customer-sync.js';
 import { posWriteDispatchProcessor } from '../../jobs/processors/pos-write-dispatch.js';
 import { posWriteProcessor } from '../../jobs/processors/pos-write.js';
+import { completePosWrite, loadPosWrite } from '../../db/pos/pos-write-service.js';
 import { closeQueues, createQueues, type QueuePayloads, type Queues } from '../../jobs/queues.js';
 import { runJob } from '../../jobs/run-job.js';
 import { startLeaflogixSandbox, type LeaflogixSandbox } from '../../integrations/sandbox/leaflogix-sandbox.js';
@@ -143,6 +144,19 @@ describe('POS write-through', () => {
     expect(sandbox.customer(Number(ref))?.emailAddress).to.equal('ada.edited@example.test');
     expect(sandbox.customerIds()).to.have.length(countAtPos);
     expect((await rowOf(created.id)).pos_sync_status).to.equal('synced');
+  });
+
+  it('an edit made while the POS call runs keeps the customer pending, and the next write sends it by the new POS id', async () => {
+    const created = await createCustomer();
+    const inFlight = await loadPosWrite(deps.db, tenant.org.id, storeId(), created.id);
+    expect(inFlight?.operation).to.equal('create');
+    const patched = await request(app).patch(`${customersPath()}/${created.id}`).set(staff).send({ lastName: 'King' });
+    expect(patched.status).to.equal(200);
+    expect(await completePosWrite(deps.db, inFlight!, { externalId: '987654' })).to.equal('pending');
+    expect((await rowOf(created.id)).pos_sync_status).to.equal('pending');
+    expect(await refOf(created.id)).to.equal('987654');
+    const queued = await dispatch();
+    expect(queued.map((q) => [q.customerId, q.operation])).to.deep.equal([[created.id, 'update']]);
   });
 
   it('an edit of a field the POS does not hold (gender) leaves the customer synced', async () => {
