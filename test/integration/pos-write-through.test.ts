@@ -8,6 +8,7 @@ import { posWriteProcessor } from '../../jobs/processors/pos-write.js';
 import { completePosWrite, loadPosWrite } from '../../db/pos/pos-write-service.js';
 import { closeQueues, createQueues, type QueuePayloads, type Queues } from '../../jobs/queues.js';
 import { runJob } from '../../jobs/run-job.js';
+import { startTreezSandbox } from '../../integrations/sandbox/treez-sandbox.js';
 import { startLeaflogixSandbox, type LeaflogixSandbox } from '../../integrations/sandbox/leaflogix-sandbox.js';
 import { sandboxPeople } from '../../integrations/sandbox/sandbox-kit.js';
 import { bearer, createTenant, tokenFor } from '../support/fixtures.js';
@@ -232,6 +233,26 @@ describe('POS write-through', () => {
       .set(admin);
     expect(adminRetry.status).to.equal(409);
     expect(adminRetry.body.error.code).to.equal('pos_not_configured');
+  });
+
+  it('follows the adapter: Treez takes creates but not updates, so a customer it already knows is not written', async () => {
+    const treez = await startTreezSandbox({ people: sandboxPeople(1), production: false });
+    try {
+      const put = await request(app)
+        .put(`/api/v1/stores/${storeId()}/pos`)
+        .set(admin)
+        .send({ provider: 'treez', credentials: treez.credentials, baseUrl: treez.url });
+      expect(put.status, JSON.stringify(put.body)).to.equal(200);
+      expect((await createCustomer()).posSyncStatus, 'a create').to.equal('pending');
+      const known = await request(app)
+        .post(`${customersPath()}/upsert`)
+        .set(manager)
+        .send({ firstName: 'Grace', lastName: 'Hopper', externalRef: { provider: 'treez', externalId: 'T-1' } });
+      expect(known.status, JSON.stringify(known.body)).to.equal(201);
+      expect(known.body.posSyncStatus, 'an update Treez cannot take').to.equal('none');
+    } finally {
+      await treez.close();
+    }
   });
 
   it("a POS sync's own writes do not make customers pending (no echo back to the POS)", async () => {
