@@ -18,6 +18,7 @@ const AUTH_FUNCTIONS = [
   'maintenance_purge_expired()',
   'pos_sync_schedules()',
   'pos_write_pending(integer)',
+  'refresh_customer_statistics()',
 ];
 
 export function withDatabase(url: string, database: string): string {

@@ -16,6 +16,7 @@ import { isPosError, posClientFactories, type PosClient, type PosClientDeps } fr
 import { jobId, type QueuePayloads } from '../queues.js';
 import { isPermanent } from '../run-job.js';
 import { syncProgress } from './sync-progress.js';
+import { createStatisticsRefresher } from '../../db/syncs/sync-statistics.js';
 
 /** The syncId of a job fired by a store's scheduler: the processor opens the run (trigger 'schedule'). */
 export const SCHEDULED_SYNC = 'scheduled';
@@ -85,8 +86,10 @@ export function customerSyncProcessor(db: Db, options: CustomerSyncOptions = {})
       const client = await clientOf(run, options);
       let latest = run.settings.syncWatermark;
       let pages = 0;
+      const refreshStatistics = createStatisticsRefresher(db);
       for await (const page of client.listCustomersChangedSince(listSince(run.settings.provider, latest))) {
         await applySyncPage(db, run, page);
+        await refreshStatistics(run.counts.created);
         latest = latestModified(page, latest);
         await job.updateProgress(syncProgress(++pages));
       }
