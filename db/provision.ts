@@ -19,6 +19,7 @@ const AUTH_FUNCTIONS = [
   'pos_sync_schedules()',
   'pos_write_pending(integer)',
   'refresh_customer_statistics()',
+  'patron_customer_name_trigram(uuid, text[], text, boolean)',
 ];
 
 export function withDatabase(url: string, database: string): string {
