@@ -1,5 +1,5 @@
 import type { Trx } from '../knex.js';
-import { NO_RELATED, type Address, type CustomerRelated } from './customer-model.js';
+import { NO_RELATED, type Address, type CustomerRelated, type ExternalRef } from './customer-model.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function addressFromRow(r: Record<string, any>): Address {
@@ -27,24 +27,31 @@ export async function loadRelated(
     customerIds.map((id) => [id, { tags: [], addresses: [], externalRefs: [] }]),
   );
   if (customerIds.length === 0) return out;
-  // One transaction is one connection: its queries run one after another, never in parallel.
-  const tags = await trx('customer_tags')
-    .where({ store_id: storeId })
-    .whereIn('customer_id', customerIds)
-    .orderBy('label')
-    .select('customer_id', 'label');
-  const addresses = await trx('customer_addresses')
-    .where({ store_id: storeId })
-    .whereIn('customer_id', customerIds)
-    .orderBy([{ column: 'created_at' }, { column: 'id' }]);
-  const refs = await trx('customer_external_refs')
-    .where({ store_id: storeId })
-    .whereIn('customer_id', customerIds)
-    .orderBy('provider')
-    .select('customer_id', 'provider', 'external_id');
-  for (const t of tags) out.get(t.customer_id)!.tags.push(t.label);
-  for (const a of addresses) out.get(a.customer_id)!.addresses.push(addressFromRow(a));
-  for (const r of refs) out.get(r.customer_id)!.externalRefs.push({ provider: r.provider, externalId: r.external_id });
+  // One round trip for all three: a page of search results or a profile asks this on every request.
+  const { rows } = await trx.raw(
+    `select x.id,
+            coalesce((select json_agg(t.label order by t.label) from customer_tags t
+                       where t.store_id = ? and t.customer_id = x.id), '[]'::json) as tags,
+            coalesce((select json_agg(a order by a.created_at, a.id) from customer_addresses a
+                       where a.store_id = ? and a.customer_id = x.id), '[]'::json) as addresses,
+            coalesce((select json_agg(json_build_object('provider', r.provider, 'externalId', r.external_id)
+                                      order by r.provider, r.external_id)
+                        from customer_external_refs r
+                       where r.store_id = ? and r.customer_id = x.id), '[]'::json) as refs
+       from unnest(?::uuid[]) as x(id)`,
+    [storeId, storeId, storeId, customerIds],
+  );
+  for (const row of rows as Array<{
+    id: string;
+    tags: string[];
+    addresses: Record<string, unknown>[];
+    refs: ExternalRef[];
+  }>) {
+    const related = out.get(row.id)!;
+    related.tags.push(...row.tags);
+    related.addresses.push(...row.addresses.map(addressFromRow));
+    related.externalRefs.push(...row.refs);
+  }
   return out;
 }
 

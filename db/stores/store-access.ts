@@ -1,4 +1,5 @@
-import type { Trx } from '../knex.js';
+import type { Db, Trx } from '../knex.js';
+import { tenantRead } from '../tenant.js';
 
 export interface StoreAccess {
   id: string;
@@ -33,6 +34,48 @@ export async function findReachableStore(
     );
   }
   const row = await query;
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    name: row.name,
+    timezone: row.timezone,
+    country: row.country,
+    currency: row.currency,
+  };
+}
+
+interface StoreRow {
+  id: string;
+  organization_id: string;
+  name: string;
+  timezone: string;
+  country: string;
+  currency: string;
+}
+
+/**
+ * findReachableStore in one round trip (tenantRead): every store-scoped request asks it first, so it
+ * sits on the path of every counter search.
+ */
+export async function findReachableStoreFast(
+  db: Db,
+  orgId: string,
+  storeId: string,
+  reach: { allStores: true } | { userId: string },
+): Promise<StoreAccess | undefined> {
+  const grant =
+    'userId' in reach
+      ? ' and exists (select 1 from user_store_access a where a.store_id = s.id and a.user_id = $3 and a.organization_id = $2)'
+      : '';
+  const rows = await tenantRead<StoreRow>(
+    db,
+    { orgId },
+    `select s.id, s.organization_id, s.name, s.timezone, s.country, s.currency
+       from stores s where s.id = $1 and s.organization_id = $2${grant}`,
+    'userId' in reach ? [storeId, orgId, reach.userId] : [storeId, orgId],
+  );
+  const row = rows[0];
   if (!row) return undefined;
   return {
     id: row.id,

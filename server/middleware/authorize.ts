@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { AppError, forbidden, notFound } from '../../config/errors.js';
 import { enrichLogContext } from '../../config/log-context.js';
-import { findReachableStore, organizationExists } from '../../db/stores/store-access.js';
+import { findReachableStoreFast, organizationExists } from '../../db/stores/store-access.js';
 import { withTenant } from '../../db/tenant.js';
 import { roleAtLeast } from '../../db/users/roles.js';
 import type { AppDeps } from '../app-deps.js';
@@ -52,7 +52,7 @@ export function authorize(policy: Extract<Policy, { access: 'authenticated' }>, 
         principal.kind === 'user' && !roleAtLeast(principal.role, 'admin')
           ? { userId: principal.userId }
           : ({ allStores: true } as const);
-      const store = await withTenant(deps.db, { orgId }, (trx) => findReachableStore(trx, orgId, storeId, reach));
+      const store = await findReachableStoreFast(deps.db, orgId, storeId, reach);
       if (!store) throw notFound('store');
       res.locals.store = store;
       enrichLogContext({ storeId });
