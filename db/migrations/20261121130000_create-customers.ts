@@ -1,7 +1,14 @@
 import type { Knex } from 'knex';
 
 const ORG = `nullif(current_setting('app.org_id', true), '')::uuid`;
-const TABLES = ['customers', 'customer_external_refs', 'customer_addresses', 'customer_tags', 'customer_notes', 'customer_documents'];
+const TABLES = [
+  'customers',
+  'customer_external_refs',
+  'customer_addresses',
+  'customer_tags',
+  'customer_notes',
+  'customer_documents',
+];
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('create extension if not exists pg_trgm');
@@ -67,9 +74,15 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`create index customers_store_updated on customers (store_id, updated_at, id)`);
   await knex.raw(`create index customers_store_email on customers (store_id, email) where email is not null`);
   await knex.raw(`create index customers_store_phone on customers (store_id, phone) where phone is not null`);
-  await knex.raw(`create index customers_store_phone_last4 on customers (store_id, phone_last4) where phone is not null`);
-  await knex.raw(`create index customers_store_dl on customers (store_id, drivers_license_bidx) where drivers_license_bidx is not null`);
-  await knex.raw(`create index customers_store_mc on customers (store_id, medical_card_bidx) where medical_card_bidx is not null`);
+  await knex.raw(
+    `create index customers_store_phone_last4 on customers (store_id, phone_last4) where phone is not null`,
+  );
+  await knex.raw(
+    `create index customers_store_dl on customers (store_id, drivers_license_bidx) where drivers_license_bidx is not null`,
+  );
+  await knex.raw(
+    `create index customers_store_mc on customers (store_id, medical_card_bidx) where medical_card_bidx is not null`,
+  );
   await knex.raw(`create index customers_store_birthday on customers (store_id, birthday) where birthday is not null`);
 
   await knex.schema.createTable('customer_external_refs', (t) => {
@@ -100,8 +113,12 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
-  await knex.raw(`alter table customer_addresses add constraint customer_addresses_type_check check (type in ('shipping','billing'))`);
-  await knex.raw(`create unique index customer_addresses_one_default on customer_addresses (customer_id, type) where is_default`);
+  await knex.raw(
+    `alter table customer_addresses add constraint customer_addresses_type_check check (type in ('shipping','billing'))`,
+  );
+  await knex.raw(
+    `create unique index customer_addresses_one_default on customer_addresses (customer_id, type) where is_default`,
+  );
 
   await knex.schema.createTable('customer_tags', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
@@ -124,7 +141,9 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('author_id');
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
-  await knex.raw(`alter table customer_notes add constraint customer_notes_length check (char_length(content) between 1 and 500)`);
+  await knex.raw(
+    `alter table customer_notes add constraint customer_notes_length check (char_length(content) between 1 and 500)`,
+  );
 
   await knex.schema.createTable('customer_documents', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
@@ -141,12 +160,16 @@ export async function up(knex: Knex): Promise<void> {
     t.text('file_content_type');
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
-  await knex.raw(`create index customer_documents_store_bidx on customer_documents (store_id, number_bidx) where number_bidx is not null`);
+  await knex.raw(
+    `create index customer_documents_store_bidx on customer_documents (store_id, number_bidx) where number_bidx is not null`,
+  );
 
   for (const table of TABLES) {
     await knex.raw(`alter table ${table} enable row level security`);
     await knex.raw(`alter table ${table} force row level security`);
-    await knex.raw(`create policy tenant_isolation on ${table} using (organization_id = ${ORG}) with check (organization_id = ${ORG})`);
+    await knex.raw(
+      `create policy tenant_isolation on ${table} using (organization_id = ${ORG}) with check (organization_id = ${ORG})`,
+    );
   }
 }
 

@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { normaliseEmail, normaliseIdNumber, normaliseName, normalisePhone } from '../../db/customers/customer-normalise.js';
+import {
+  normaliseEmail,
+  normaliseIdNumber,
+  normaliseName,
+  normalisePhone,
+} from '../../db/customers/customer-normalise.js';
 
 describe('customer normalisers', () => {
   it('reads phones in the store country and writes E.164', () => {
