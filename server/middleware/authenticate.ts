@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { unauthenticated } from '../../config/errors.js';
 import { enrichLogContext } from '../../config/log-context.js';
 import { findApiKeyByPrefix } from '../../db/api-keys/api-key-lookup.js';
+import { createApiKeyUsageRecorder } from '../../db/api-keys/api-key-usage.js';
 import { apiKeyMatches, apiKeyPrefix, isApiKeyToken } from '../../db/api-keys/api-key-secret.js';
 import type { AppDeps } from '../app-deps.js';
 import type { Principal } from '../auth/principal.js';
@@ -13,11 +14,14 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 /** Resolves the caller from `Authorization: Bearer` (an access JWT or a store API key), or 401. */
 export function authenticate(deps: AppDeps): RequestHandler {
+  const recordUsage = createApiKeyUsageRecorder(deps.db);
+
   async function fromApiKey(token: string): Promise<Principal> {
     const prefix = apiKeyPrefix(token);
     const key = prefix ? await findApiKeyByPrefix(deps.db, prefix) : undefined;
     if (!key || key.revokedAt || !apiKeyMatches(token, key.keyHash))
       throw unauthenticated('API key is invalid or revoked');
+    await recordUsage(key);
     return { kind: 'api_key', keyId: key.id, orgId: key.organizationId, storeId: key.storeId, role: key.role };
   }
 
