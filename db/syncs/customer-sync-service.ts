@@ -28,7 +28,7 @@ import {
   type SyncCounts,
   type SyncTrigger,
 } from './customer-sync-rules.js';
-import { applyPosMerge, upsertSyncPage, type SyncScope } from './sync-upsert-repository.js';
+import { applyPosMerges, upsertSyncPage, type SyncScope } from './sync-upsert-repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -214,10 +214,8 @@ async function endRun(
   return withTenant(db, { orgId }, async (trx) => {
     const current = await findSync(trx, orgId, storeId, syncId, { forUpdate: true });
     if (!current || (current.status !== 'pending' && current.status !== 'in_progress')) return undefined;
-    let merged = 0;
-    for (const m of run?.deferredMerges ?? []) {
-      if ((await applyPosMerge(trx, scopeOf(run!), m.loser, m.survivor)) === 'merged') merged += 1;
-    }
+    const results = run ? await applyPosMerges(trx, scopeOf(run), run.deferredMerges) : [];
+    const merged = results.filter((r) => r === 'merged').length;
     if (merged > 0) {
       const counts = { ...current.counts, merged: current.counts.merged + merged };
       await saveProgress(trx, orgId, storeId, syncId, counts, current.recordErrors);

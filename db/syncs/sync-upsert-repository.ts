@@ -198,13 +198,15 @@ export async function upsertSyncPage(trx: Trx, scope: SyncScope, records: Mapped
   await updateChanged(trx, scope, updates);
   if (audits.length > 0) await trx('audit_log').insert(audits);
 
-  const merges = records.filter((r) => r.status === 'merged' && r.mergedIntoExternalId);
-  for (const record of merges) {
-    const result = await applyPosMerge(trx, scope, record.externalId, record.mergedIntoExternalId!);
-    if (result === 'deferred')
-      out.deferredMerges.push({ loser: record.externalId, survivor: record.mergedIntoExternalId! });
+  const merges = records
+    .filter((r) => r.status === 'merged' && r.mergedIntoExternalId)
+    .map((r) => ({ loser: r.externalId, survivor: r.mergedIntoExternalId! }));
+  const results = await applyPosMerges(trx, scope, merges);
+  merges.forEach((merge, i) => {
+    const result = results[i]!;
+    if (result === 'deferred') out.deferredMerges.push(merge);
     else out[result] += 1;
-  }
+  });
   out.unchanged += records.filter((r) => r.status === 'merged' && !r.mergedIntoExternalId).length;
   return out;
 }
@@ -220,17 +222,66 @@ async function liveEnd(trx: Trx, scope: SyncScope, row: Row | undefined): Promis
   return current && LIVE.includes(current.status) ? current : undefined;
 }
 
+export type MergeResult = 'merged' | 'unchanged' | 'deferred';
+
+/**
+ * applyPosMerge for many merges, in order, with the same results: one lookup for all of them and one
+ * insert for every loser id merely attached to its survivor (the common case). A merge of two known
+ * customers goes through applyPosMerge, and the rest are read again after it (it moves refs).
+ */
+export async function applyPosMerges(
+  trx: Trx,
+  scope: SyncScope,
+  merges: Array<{ loser: string; survivor: string }>,
+): Promise<MergeResult[]> {
+  const { orgId, storeId } = scope.ctx;
+  const idsFrom = (i: number) => [...new Set(merges.slice(i).flatMap((m) => [m.loser, m.survivor]))];
+  let found = await customersOfRefs(trx, scope, idsFrom(0));
+  let attach: Row[] = [];
+  const flush = async () => {
+    if (attach.length === 0) return;
+    await trx('customer_external_refs').insert(attach).onConflict(['store_id', 'provider', 'external_id']).ignore();
+    attach = [];
+  };
+  const results: MergeResult[] = [];
+  for (const [i, m] of merges.entries()) {
+    const target = await liveEnd(trx, scope, found.get(m.survivor));
+    if (!target) {
+      results.push('deferred');
+      continue;
+    }
+    const sourceRow = found.get(m.loser);
+    if (!sourceRow) {
+      attach.push({
+        organization_id: orgId,
+        store_id: storeId,
+        customer_id: target.id,
+        provider: scope.provider,
+        external_id: m.loser,
+      });
+      // What a lookup of the loser's id answers once its ref is written.
+      found.set(m.loser, { ...target, ref_external_id: m.loser });
+      results.push('unchanged');
+      continue;
+    }
+    if (sourceRow.id === target.id || !LIVE.includes(sourceRow.status)) {
+      results.push('unchanged');
+      continue;
+    }
+    await flush();
+    results.push(await applyPosMerge(trx, scope, m.loser, m.survivor));
+    found = await customersOfRefs(trx, scope, idsFrom(i + 1));
+  }
+  await flush();
+  return results;
+}
+
 /**
  * The POS folded `loser` into `survivor`. Both known here → the local customers merge (as a manager's
  * merge does: survivor keeps its values, fills gaps, takes tags, notes, addresses, documents and refs).
  * Loser unknown → its id is attached to the survivor. Survivor unknown → deferred.
  */
-export async function applyPosMerge(
-  trx: Trx,
-  scope: SyncScope,
-  loser: string,
-  survivor: string,
-): Promise<'merged' | 'unchanged' | 'deferred'> {
+export async function applyPosMerge(trx: Trx, scope: SyncScope, loser: string, survivor: string): Promise<MergeResult> {
   const { orgId, storeId } = scope.ctx;
   const found = await customersOfRefs(trx, scope, [loser, survivor]);
   const target = await liveEnd(trx, scope, found.get(survivor));

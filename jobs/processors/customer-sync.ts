@@ -15,6 +15,7 @@ import { latestModified, listSince } from '../../db/syncs/customer-sync-rules.js
 import { isPosError, posClientFactories, type PosClient, type PosClientDeps } from '../../integrations/pos/index.js';
 import { jobId, type QueuePayloads } from '../queues.js';
 import { isPermanent } from '../run-job.js';
+import { readingAhead } from './reading-ahead.js';
 import { syncProgress } from './sync-progress.js';
 import { createStatisticsRefresher } from '../../db/syncs/sync-statistics.js';
 
@@ -87,7 +88,9 @@ export function customerSyncProcessor(db: Db, options: CustomerSyncOptions = {})
       let latest = run.settings.syncWatermark;
       let pages = 0;
       const refreshStatistics = createStatisticsRefresher(db);
-      for await (const page of client.listCustomersChangedSince(listSince(run.settings.provider, latest))) {
+      for await (const page of readingAhead(
+        client.listCustomersChangedSince(listSince(run.settings.provider, latest)),
+      )) {
         await applySyncPage(db, run, page);
         await refreshStatistics(run.counts.created);
         latest = latestModified(page, latest);
