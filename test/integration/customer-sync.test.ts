@@ -183,6 +183,24 @@ describe('customer sync against sandbox vendors', () => {
       expect(inactive.status).to.equal('inactive');
     });
 
+    it('a POS record merged before we knew it becomes one more ref of its survivor, wherever the survivor is listed', async () => {
+      sandbox.merge(5010, 5020); // the survivor on the same page
+      sandbox.merge(5011, 5111); // the survivor on the next page: attached when the run ends
+      sandbox.merge(5012, 5013);
+      const { sync } = await syncNow();
+      expect(sync.status).to.equal('finished');
+      expect(sync.counts).to.include({ fetched: 120, created: 117, merged: 0, failed: 0 });
+      const refs = new Map((await refsOf()).map((r) => [r.external_id, r.customer_id]));
+      expect(refs.size).to.equal(120);
+      expect(refs.get('5010')).to.equal(refs.get('5020'));
+      expect(refs.get('5011')).to.equal(refs.get('5111'));
+      expect(refs.get('5012')).to.equal(refs.get('5013'));
+      expect(await customerRows()).to.have.length(117);
+      const again = await syncNow();
+      expect(again.sync.counts).to.include({ created: 0, updated: 0, merged: 0 });
+      expect(await refsOf()).to.have.length(120);
+    });
+
     it('a record with an invalid phone is listed in recordErrors and imported without it; the rest imported', async () => {
       sandbox.update(5003, { phone: '12', cellPhone: '' });
       const { sync } = await syncNow();
