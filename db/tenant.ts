@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { Db, Trx } from './knex.js';
 
 /**
@@ -41,4 +42,82 @@ export async function tenantRead<T>(
   });
   const results = (await db.raw(`${tenantStatement(scope)}; ${text}`)) as Array<{ rows: T[] }>;
   return results[1].rows;
+}
+
+/** A value tenantQuery may inline: strings, finite numbers, booleans, null, valid Dates, and arrays of these. */
+export type InlineValue = string | number | boolean | null | Date | InlineValue[];
+
+function refuse(n: number, why: string): never {
+  throw new Error(`tenantQuery parameter $${n} ${why}`);
+}
+
+// An element of a PostgreSQL array literal ('{"a","b"}'): the whole literal is then escaped once more.
+function arrayElement(value: unknown, n: number): string {
+  if (value === null) return 'NULL';
+  if (Array.isArray(value)) return `{${value.map((v) => arrayElement(v, n)).join(',')}}`;
+  return `"${scalarText(value, n).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+function scalarText(value: unknown, n: number): string {
+  if (typeof value === 'string') {
+    // The simple protocol sends the query as a C string: a NUL would cut it short.
+    if (value.includes('\0')) refuse(n, 'contains a NUL character');
+    return value;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) refuse(n, 'is not a finite number');
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) refuse(n, 'is an invalid date');
+    return value.toISOString();
+  }
+  return refuse(n, `has an unsupported type (${value === undefined ? 'undefined' : typeof value})`);
+}
+
+/** One value as SQL text: a quoted literal (untyped, as a bound parameter is), a number in parentheses, or NULL. */
+export function inlineValue(value: unknown, n = 1): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number') return `(${scalarText(value, n)})`; // parentheses: "- -1" must not become a comment
+  if (typeof value === 'boolean') return scalarText(value, n);
+  if (Array.isArray(value)) return pg.escapeLiteral(arrayElement(value, n));
+  return pg.escapeLiteral(scalarText(value, n));
+}
+
+/** Replaces `$n` placeholders in one pass (inlined text is never scanned again). */
+export function inlineParameters(sql: string, params: readonly unknown[]): string {
+  return sql.replace(/\$(\d+)/g, (_, digits: string) => {
+    const n = Number(digits);
+    if (n < 1 || n > params.length) throw new Error(`tenantQuery has no parameter $${n}`);
+    return inlineValue(params[n - 1], n);
+  });
+}
+
+/**
+ * tenantRead for any read: one round trip for a query with `$n` placeholders (as knex's toNative()
+ * writes them) whose values are inlined as escaped literals. The tenant's set_config and the query
+ * travel as one simple-protocol message, one implicit transaction, so the setting is local to this read.
+ * It goes straight to a pooled pg connection: knex would read a `?` inside an inlined literal as a
+ * placeholder. Only for reads built from trusted SQL text; values are never spliced in unescaped.
+ */
+export async function tenantQuery<T>(
+  db: Db,
+  scope: TenantScope,
+  sql: string,
+  params: readonly unknown[],
+): Promise<T[]> {
+  const text = `${tenantStatement(scope)}; ${inlineParameters(sql, params)}`;
+  const client = db.client as {
+    acquireConnection(): Promise<pg.ClientBase>;
+    releaseConnection(conn: pg.ClientBase): Promise<unknown>;
+  };
+  const conn = await client.acquireConnection();
+  try {
+    const results = (await conn.query(text)) as unknown as Array<pg.QueryResult>;
+    if (!Array.isArray(results) || results.length !== 2) throw new Error('tenantQuery takes exactly one statement');
+    return results[1].rows as T[];
+  } finally {
+    await client.releaseConnection(conn);
+  }
 }

@@ -4,12 +4,12 @@ import type { ServiceContext } from '../context.js';
 import { blindIndex } from '../crypto/field-encryption.js';
 import type { Db } from '../knex.js';
 import type { Page } from '../pagination.js';
-import { withTenant } from '../tenant.js';
+import { tenantQuery, withTenant } from '../tenant.js';
 import { customerMetrics } from './customer-metrics.js';
 import { fingerprint, pageOf, readCursor } from './customer-search-cursor.js';
 import { customerFromRow, type Customer, type CustomerStatus } from './customer-model.js';
 import { normaliseEmail, normaliseIdNumber, normaliseName, normalisePhone } from './customer-normalise.js';
-import { loadRelated } from './customer-related-repository.js';
+import { loadRelated, relatedFromRow, withRelated } from './customer-related-repository.js';
 import { nameSearchQuery, nameTierSettings, type NameTier } from './customer-search-name-repository.js';
 import {
   foldQuery,
@@ -136,8 +136,14 @@ export interface SearchRun {
   nextCursor: string | null;
 }
 
-/** Runs a built statement. The service runs it on its transaction; bench/search sends its SQL over plain pg. */
-export type Execute = (statement: Knex.QueryBuilder | Knex.Raw) => Promise<Row[]>;
+/**
+ * Runs a built statement. The service runs it on its transaction; bench/search sends its SQL over plain pg.
+ * A page query comes with its order (over `x`), for an executor that folds the related rows in.
+ */
+export type Execute = (statement: Knex.QueryBuilder | Knex.Raw, pageOrder?: string) => Promise<Row[]>;
+
+const LIST_ORDER = 'x.created_at asc, x.id asc';
+const SEARCH_ORDER = 'x.score desc, x.id asc';
 
 const onKnex: Execute = async (statement) => {
   const result = await statement;
@@ -165,6 +171,20 @@ async function foldTexts(db: Knex, execute: Execute, texts: Array<string | undef
   return texts.map((t) => (t === undefined ? undefined : String(rows[i++].folded)));
 }
 
+export function planOf(params: SearchParams, country: string): SearchPlan | undefined {
+  const q = params.q?.trim();
+  return q ? planSearch(q, country) : undefined;
+}
+
+/**
+ * A list, or a search for an identifier, without name filters: one statement and nothing to fold, so
+ * it can run as one message with its related rows (see searchInOneTrip).
+ */
+function isOneStatement(params: SearchParams, plan: SearchPlan | undefined): boolean {
+  if (params.firstName !== undefined || params.lastName !== undefined) return false;
+  return !plan?.probes.some((p) => p.kind === 'name');
+}
+
 /**
  * Runs one search on an open transaction and returns the raw rows of the page. `db` builds the
  * statements; `execute` runs them (on `db` unless told otherwise).
@@ -174,11 +194,11 @@ export async function runSearch(
   scope: SearchScope & { country: string },
   params: SearchParams,
   execute: Execute = onKnex,
+  plan: SearchPlan | undefined = planOf(params, scope.country),
 ): Promise<SearchRun> {
   const filters = searchFilters(params, scope.country);
   const print = fingerprint({ ...params });
   const q = params.q?.trim();
-  const plan: SearchPlan | undefined = q ? planSearch(q, scope.country) : undefined;
   const name = plan?.probes.find((p) => p.kind === 'name');
 
   // Everything compared with a folded column is folded first, by PostgreSQL, in one round trip.
@@ -195,6 +215,7 @@ export async function runSearch(
     const after = params.cursor ? readCursor(params.cursor, print, 'list', NAME_TIERS.length) : undefined;
     const rows = await execute(
       listCustomersQuery(db, scope, filters, params.limit, after?.mode === 'list' ? after : undefined),
+      LIST_ORDER,
     );
     return { kind: 'list', ...pageOf(rows, params.limit, (r) => ['l', print, r.cursor_at, r.id]) };
   }
@@ -204,7 +225,10 @@ export async function runSearch(
 
   if (!name) {
     const conditions = identifierConditions(plan.probes);
-    const rows = await execute(identifierSearchQuery(db, scope, filters, conditions, params.limit, position));
+    const rows = await execute(
+      identifierSearchQuery(db, scope, filters, conditions, params.limit, position),
+      SEARCH_ORDER,
+    );
     return { kind: plan.kind, ...pageOf(rows, params.limit, searchKey(0)) };
   }
   const foldedName = { text: nameText ?? '', tokens: nameTokens.filter((t): t is string => Boolean(t)) };
@@ -233,22 +257,60 @@ export async function searchCustomers(
 ): Promise<Page<SearchHit>> {
   const started = process.hrtime.bigint();
   const scope = { orgId: ctx.orgId, storeId: store.id, country: store.country };
-  const { kind, hits, nextCursor } = await withTenant(db, { orgId: ctx.orgId }, async (trx) => {
-    const result = await runSearch(trx, scope, params);
+  const plan = planOf(params, store.country);
+  const { kind, hits, nextCursor } = isOneStatement(params, plan)
+    ? await searchInOneTrip(db, scope, params, plan)
+    : await searchInTransaction(db, scope, params, plan);
+  customerMetrics.searchDuration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
+  return { data: hits, nextCursor };
+}
+
+const matchOf = (kind: SearchRun['kind'], r: Row): SearchMatch | null =>
+  kind === 'list' ? null : { field: r.match_field, method: r.match_method as MatchMethod, score: Number(r.score) };
+
+/**
+ * The counter's hot path (an identifier, or a plain list): the page with its related rows folded in,
+ * sent with the tenant setting as one message — one round trip, one implicit transaction (tenantQuery).
+ */
+async function searchInOneTrip(
+  db: Db,
+  scope: SearchScope & { country: string },
+  params: SearchParams,
+  plan: SearchPlan | undefined,
+) {
+  let statements = 0;
+  const execute: Execute = async (statement, pageOrder) => {
+    if (++statements > 1 || !pageOrder) throw new Error('a one-trip search runs exactly one page statement');
+    const { sql, bindings } = withRelated(db, scope.storeId, statement as Knex.QueryBuilder, pageOrder)
+      .toSQL()
+      .toNative();
+    return tenantQuery<Row>(db, { orgId: scope.orgId }, sql, bindings);
+  };
+  const result = await runSearch(db, scope, params, execute, plan);
+  const hits = result.rows.map((r): SearchHit => ({
+    customer: customerFromRow(r, relatedFromRow(r)),
+    match: matchOf(result.kind, r),
+  }));
+  return { kind: result.kind, hits, nextCursor: result.nextCursor };
+}
+
+async function searchInTransaction(
+  db: Db,
+  scope: SearchScope & { country: string },
+  params: SearchParams,
+  plan: SearchPlan | undefined,
+) {
+  return withTenant(db, { orgId: scope.orgId }, async (trx) => {
+    const result = await runSearch(trx, scope, params, onKnex, plan);
     const related = await loadRelated(
       trx,
-      store.id,
+      scope.storeId,
       result.rows.map((r) => r.id),
     );
     const hits = result.rows.map((r): SearchHit => ({
       customer: customerFromRow(r, related.get(r.id)),
-      match:
-        result.kind === 'list'
-          ? null
-          : { field: r.match_field, method: r.match_method as MatchMethod, score: Number(r.score) },
+      match: matchOf(result.kind, r),
     }));
     return { kind: result.kind, hits, nextCursor: result.nextCursor };
   });
-  customerMetrics.searchDuration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
-  return { data: hits, nextCursor };
 }
