@@ -66,7 +66,7 @@ interface RelatedRow {
  * A page of customer rows with their related rows folded in (what loadRelated would add), so a page
  * and everything it shows come back in one statement. `orderBy` repeats the page's order over `x`.
  */
-export function withRelated(db: Knex, storeId: string, page: Knex.QueryBuilder, orderBy: string): Knex.Raw {
+export function withRelated(db: Knex, storeId: string, page: Knex.QueryBuilder | Knex.Raw, orderBy: string): Knex.Raw {
   return db.raw(`select x.*, ${RELATED_COLUMNS} from (?) as x order by ${orderBy}`, [storeId, storeId, storeId, page]);
 }
 

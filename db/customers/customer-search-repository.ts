@@ -90,33 +90,39 @@ export function foldQuery(db: Knex, texts: string[]): Knex.Raw {
   ]);
 }
 
-export function filtered(db: Knex, scope: SearchScope, f: SearchFilters): Knex.QueryBuilder {
-  const q = db('customers as c')
-    .where('c.organization_id', scope.orgId)
-    .andWhere('c.store_id', scope.storeId)
-    .whereIn('c.status', f.statuses);
+/**
+ * The WHERE conditions of `customers as c` for a scope and its filters. Written as SQL text, not with
+ * the knex builder: identifier searches and lists are on the counter's hot path, and compiling a
+ * builder costs more than the index lookup.
+ */
+export function filterConditions(scope: SearchScope, f: SearchFilters): Sql {
+  const parts = [
+    sql`c.organization_id = ${scope.orgId}`,
+    sql`c.store_id = ${scope.storeId}`,
+    sql`c.status in (${join(
+      f.statuses.map((status) => sql`${status}`),
+      ', ',
+    )})`,
+  ];
   // Names: prefixes, ignoring case and accents (the filter folded like the stored columns).
-  if (f.firstNamePrefix !== undefined) q.whereRaw(...rawArgs(startsWith('c.first_name_folded', f.firstNamePrefix)));
-  if (f.lastNamePrefix !== undefined) q.whereRaw(...rawArgs(startsWith('c.last_name_folded', f.lastNamePrefix)));
-  if (f.email !== undefined) q.andWhere('c.email', f.email);
-  if (f.phone !== undefined) q.andWhere('c.phone', f.phone);
-  if (f.phoneLast4 !== undefined) q.whereNotNull('c.phone').andWhere('c.phone_last4', f.phoneLast4);
-  if (f.driversLicenseBidx !== undefined) q.andWhere('c.drivers_license_bidx', f.driversLicenseBidx);
-  if (f.birthday !== undefined) q.andWhere('c.birthday', f.birthday);
-  if (f.updatedSince !== undefined) q.andWhere('c.updated_at', '>=', f.updatedSince);
+  if (f.firstNamePrefix !== undefined) parts.push(startsWith('c.first_name_folded', f.firstNamePrefix));
+  if (f.lastNamePrefix !== undefined) parts.push(startsWith('c.last_name_folded', f.lastNamePrefix));
+  if (f.email !== undefined) parts.push(sql`c.email = ${f.email}`);
+  if (f.phone !== undefined) parts.push(sql`c.phone = ${f.phone}`);
+  if (f.phoneLast4 !== undefined) parts.push(sql`c.phone is not null and c.phone_last4 = ${f.phoneLast4}`);
+  if (f.driversLicenseBidx !== undefined) parts.push(sql`c.drivers_license_bidx = ${f.driversLicenseBidx}`);
+  if (f.birthday !== undefined) parts.push(sql`c.birthday = ${f.birthday}`);
+  if (f.updatedSince !== undefined) parts.push(sql`c.updated_at >= ${f.updatedSince}`);
   if (f.tag !== undefined) {
-    const tag = f.tag;
-    q.whereExists((sub) =>
-      sub
-        .select(db.raw('1'))
-        .from('customer_tags as t')
-        .whereRaw('t.customer_id = c.id')
-        .andWhere('t.organization_id', scope.orgId)
-        .andWhere('t.store_id', scope.storeId)
-        .andWhereRaw('lower(t.label) = lower(?)', [tag]),
-    );
+    parts.push(sql`exists (select 1 from customer_tags as t where t.customer_id = c.id
+                      and t.organization_id = ${scope.orgId} and t.store_id = ${scope.storeId}
+                      and lower(t.label) = lower(${f.tag}))`);
   }
-  return q;
+  return join(parts, ' and ');
+}
+
+export function filtered(db: Knex, scope: SearchScope, f: SearchFilters): Knex.QueryBuilder {
+  return db('customers as c').whereRaw(...rawArgs(filterConditions(scope, f)));
 }
 
 /** A plain list in creation order (no q). */
@@ -126,16 +132,14 @@ export function listCustomersQuery(
   filters: SearchFilters,
   limit: number,
   after?: ListAfter,
-): Knex.QueryBuilder {
-  const q = filtered(db, scope, filters)
-    .select('c.*', db.raw(cursorTimestamp('c.created_at')))
-    .orderBy([
-      { column: 'c.created_at', order: 'asc' },
-      { column: 'c.id', order: 'asc' },
-    ])
-    .limit(limit + 1);
-  if (after) q.whereRaw('(c.created_at, c.id) > (?::timestamptz, ?::uuid)', [after.at, after.id]);
-  return q;
+): Knex.Raw {
+  const keyset = after ? sql` and (c.created_at, c.id) > (${after.at}::timestamptz, ${after.id}::uuid)` : sql``;
+  return raw(
+    db,
+    sql`select c.*, ${new Sql(cursorTimestamp('c.created_at'), [])} from customers as c
+         where ${filterConditions(scope, filters)}${keyset}
+         order by c.created_at asc, c.id asc limit ${limit + 1}`,
+  );
 }
 
 /** Wraps a scored inner query: keyset on (score desc, id), one row more than the page. */
@@ -165,7 +169,7 @@ export function identifierSearchQuery(
   conditions: IdentifierCondition[],
   limit: number,
   after?: SearchAfter,
-): Knex.QueryBuilder {
+): Knex.Raw {
   // phone_last4's index is partial (phone is not null): say so, or the planner cannot use it.
   const hits = conditions.map((c) =>
     c.column === 'phone_last4'
@@ -181,13 +185,16 @@ export function identifierSearchQuery(
     conditions.map((c, i) => sql`when ${hits[i]} then ${c.method}`),
     ' ',
   );
-  const inner = filtered(db, scope, filters)
-    .select(
-      'c.*',
-      db.raw('1.0::float8 as score'),
-      raw(db, sql`(case ${field} end)::text as match_field`),
-      raw(db, sql`(case ${method} end)::text as match_method`),
-    )
-    .whereRaw(...rawArgs(join(hits, ' or ')));
-  return ranked(db, inner, limit, after);
+  const keyset = after
+    ? sql` where (r.score < ${after.score}::float8 or (r.score = ${after.score}::float8 and r.id > ${after.id}::uuid))`
+    : sql``;
+  // As ranked() writes it: keyset on (score desc, id), one row more than the page.
+  return raw(
+    db,
+    sql`select * from (select c.*, 1.0::float8 as score, (case ${field} end)::text as match_field,
+                              (case ${method} end)::text as match_method
+                         from customers as c
+                        where ${filterConditions(scope, filters)} and (${join(hits, ' or ')})) as r${keyset}
+         order by r.score desc, r.id asc limit ${limit + 1}`,
+  );
 }

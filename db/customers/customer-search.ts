@@ -281,9 +281,7 @@ async function searchInOneTrip(
   let statements = 0;
   const execute: Execute = async (statement, pageOrder) => {
     if (++statements > 1 || !pageOrder) throw new Error('a one-trip search runs exactly one page statement');
-    const { sql, bindings } = withRelated(db, scope.storeId, statement as Knex.QueryBuilder, pageOrder)
-      .toSQL()
-      .toNative();
+    const { sql, bindings } = withRelated(db, scope.storeId, statement, pageOrder).toSQL().toNative();
     return tenantQuery<Row>(db, { orgId: scope.orgId }, sql, bindings);
   };
   const result = await runSearch(db, scope, params, execute, plan);
