@@ -89,6 +89,27 @@ async function customersOfRefs(trx: Trx, scope: SyncScope, externalIds: string[]
   return new Map(rows.map((r) => [r.ref_external_id as string, r]));
 }
 
+/**
+ * A multi-row insert sent as one jsonb parameter: far cheaper to build, send and plan than knex's
+ * thousands of bindings. Only for rows with the same keys (a key a row lacks would be null, not its
+ * default); others go through knex. jsonb columns take objects here, not JSON text.
+ */
+async function insertRows(trx: Trx, table: string, rows: Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  const sameKeys = rows.every((r) => Object.keys(r).length === columns.length && columns.every((c) => c in r));
+  if (!sameKeys) {
+    await trx(table).insert(rows);
+    return;
+  }
+  const list = columns.map((c) => `"${c}"`).join(', ');
+  await trx.raw(`insert into ?? (${list}) select ${list} from jsonb_populate_recordset(null::??, ?::jsonb)`, [
+    table,
+    table,
+    JSON.stringify(rows),
+  ]);
+}
+
 function auditRow(scope: SyncScope, action: string, subjectId: string, fields: string[]): Row {
   const { ctx } = scope;
   return {
@@ -144,7 +165,7 @@ export async function upsertSyncPage(trx: Trx, scope: SyncScope, records: Mapped
         id,
         organization_id: orgId,
         store_id: storeId,
-        consents: '{}',
+        consents: {},
         ...columnsFor(values, VALUE_FIELDS),
         status: record.status,
         loyalty_points: record.loyaltyPoints ?? 0,
@@ -191,12 +212,10 @@ export async function upsertSyncPage(trx: Trx, scope: SyncScope, records: Mapped
     out.updated += 1;
   }
 
-  if (inserts.length > 0) {
-    await trx('customers').insert(inserts);
-    await trx('customer_external_refs').insert(refs);
-  }
+  await insertRows(trx, 'customers', inserts);
+  await insertRows(trx, 'customer_external_refs', refs);
   await updateChanged(trx, scope, updates);
-  if (audits.length > 0) await trx('audit_log').insert(audits);
+  await insertRows(trx, 'audit_log', audits);
 
   const merges = records
     .filter((r) => r.status === 'merged' && r.mergedIntoExternalId)
