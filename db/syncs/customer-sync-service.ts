@@ -24,6 +24,7 @@ import {
   mapPosCustomer,
   recordErrorOf,
   type CustomerSync,
+  type MappedRecord,
   type RecordError,
   type SyncCounts,
   type SyncTrigger,
@@ -162,12 +163,21 @@ export async function beginSyncRun(
 
 const scopeOf = (run: SyncRun): SyncScope => ({ ctx: run.ctx, provider: run.settings.provider });
 
+/** A page's records in our shape, one per external id: pure, so it can run while the last page writes. */
+export function mapSyncPage(page: PosCustomer[], storeCountry: string): MappedRecord[] {
+  return latestPerExternalId(page).map((p) => mapPosCustomer(p, storeCountry));
+}
+
 /**
  * One vendor page in one transaction: customers, refs, merges, audit, the page's `customer.synced`
  * event and the run's counts all commit together, or none does.
  */
-export async function applySyncPage(db: Db, run: SyncRun, page: PosCustomer[]): Promise<SyncCounts> {
-  const mapped = latestPerExternalId(page).map((p) => mapPosCustomer(p, run.store.country));
+export async function applySyncPage(
+  db: Db,
+  run: SyncRun,
+  page: PosCustomer[],
+  mapped: MappedRecord[] = mapSyncPage(page, run.store.country),
+): Promise<SyncCounts> {
   const refused = mapped.filter((m) => m.problems.length > 0);
   const accepted = mapped.filter((m) => m.problems.length === 0);
   const errors: RecordError[] = [

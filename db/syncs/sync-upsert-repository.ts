@@ -83,7 +83,8 @@ async function customersOfRefs(trx: Trx, scope: SyncScope, externalIds: string[]
   const rows: Row[] = await trx('customer_external_refs as r')
     .join('customers as c', 'c.id', 'r.customer_id')
     .where({ 'r.organization_id': scope.ctx.orgId, 'r.store_id': scope.ctx.storeId, 'r.provider': scope.provider })
-    .whereIn('r.external_id', externalIds)
+    // One array parameter, not one binding per id: a page asks for hundreds.
+    .whereRaw('r.external_id = any(?::text[])', [externalIds])
     .select('c.*', 'r.external_id as ref_external_id')
     .forUpdate('c');
   return new Map(rows.map((r) => [r.ref_external_id as string, r]));

@@ -8,10 +8,12 @@ import {
   beginSyncRun,
   failSync,
   finishSync,
+  mapSyncPage,
   openScheduledSync,
   type SyncRun,
 } from '../../db/syncs/customer-sync-service.js';
 import { latestModified, listSince } from '../../db/syncs/customer-sync-rules.js';
+import type { PosCustomer } from '../../integrations/pos/pos-types.js';
 import { isPosError, posClientFactories, type PosClient, type PosClientDeps } from '../../integrations/pos/index.js';
 import { jobId, type QueuePayloads } from '../queues.js';
 import { isPermanent } from '../run-job.js';
@@ -65,6 +67,10 @@ function errorOf(err: unknown): { code: string; message: string } {
   return { code: 'internal', message: 'the sync stopped on an internal error' };
 }
 
+async function* mappedPages(pages: AsyncIterable<PosCustomer[]>, storeCountry: string) {
+  for await (const page of pages) yield { page, mapped: mapSyncPage(page, storeCountry) };
+}
+
 /**
  * Runs one customer sync: pages from the POS since the store's watermark, each written in its own
  * transaction. A retryable failure (POS down, rate limited, a dropped connection) leaves the run in
@@ -88,10 +94,9 @@ export function customerSyncProcessor(db: Db, options: CustomerSyncOptions = {})
       let latest = run.settings.syncWatermark;
       let pages = 0;
       const refreshStatistics = createStatisticsRefresher(db);
-      for await (const page of readingAhead(
-        client.listCustomersChangedSince(listSince(run.settings.provider, latest)),
-      )) {
-        await applySyncPage(db, run, page);
+      const listed = client.listCustomersChangedSince(listSince(run.settings.provider, latest));
+      for await (const { page, mapped } of readingAhead(mappedPages(listed, run.store.country))) {
+        await applySyncPage(db, run, page, mapped);
         await refreshStatistics(run.counts.created);
         latest = latestModified(page, latest);
         await job.updateProgress(syncProgress(++pages));
