@@ -100,14 +100,18 @@ export function inlineParameters(sql: string, params: readonly unknown[]): strin
  * travel as one simple-protocol message, one implicit transaction, so the setting is local to this read.
  * It goes straight to a pooled pg connection: knex would read a `?` inside an inlined literal as a
  * placeholder. Only for reads built from trusted SQL text; values are never spliced in unescaped.
+ * `prelude` (trusted text too) runs first in the same message, e.g. transaction-local settings.
  */
 export async function tenantQuery<T>(
   db: Db,
   scope: TenantScope,
   sql: string,
   params: readonly unknown[],
+  prelude?: { sql: string; params: readonly unknown[] },
 ): Promise<T[]> {
-  const text = `${tenantStatement(scope)}; ${inlineParameters(sql, params)}`;
+  const statements = [tenantStatement(scope), inlineParameters(sql, params)];
+  if (prelude) statements.splice(1, 0, inlineParameters(prelude.sql, prelude.params));
+  const text = statements.join('; ');
   const client = db.client as {
     acquireConnection(): Promise<pg.ClientBase>;
     releaseConnection(conn: pg.ClientBase): Promise<unknown>;
@@ -115,8 +119,9 @@ export async function tenantQuery<T>(
   const conn = await client.acquireConnection();
   try {
     const results = (await conn.query(text)) as unknown as Array<pg.QueryResult>;
-    if (!Array.isArray(results) || results.length !== 2) throw new Error('tenantQuery takes exactly one statement');
-    return results[1].rows as T[];
+    if (!Array.isArray(results) || results.length !== statements.length)
+      throw new Error('tenantQuery takes exactly one statement (and one prelude)');
+    return results[statements.length - 1].rows as T[];
   } finally {
     await client.releaseConnection(conn);
   }

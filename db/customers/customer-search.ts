@@ -4,12 +4,12 @@ import type { ServiceContext } from '../context.js';
 import { blindIndex } from '../crypto/field-encryption.js';
 import type { Db } from '../knex.js';
 import type { Page } from '../pagination.js';
-import { tenantQuery, withTenant } from '../tenant.js';
+import { tenantQuery } from '../tenant.js';
 import { customerMetrics } from './customer-metrics.js';
 import { fingerprint, pageOf, readCursor } from './customer-search-cursor.js';
 import { customerFromRow, type Customer, type CustomerStatus } from './customer-model.js';
 import { normaliseEmail, normaliseIdNumber, normaliseName, normalisePhone } from './customer-normalise.js';
-import { loadRelated, relatedFromRow, withRelated } from './customer-related-repository.js';
+import { relatedFromRow, withRelated } from './customer-related-repository.js';
 import { nameSearchQuery, nameTierSettings, type NameTier } from './customer-search-name-repository.js';
 import {
   foldQuery,
@@ -137,10 +137,14 @@ export interface SearchRun {
 }
 
 /**
- * Runs a built statement. The service runs it on its transaction; bench/search sends its SQL over plain pg.
- * A page query comes with its order (over `x`), for an executor that folds the related rows in.
+ * Runs a built statement on a transaction (tests, bench/search over plain pg) or as one message (the
+ * service). The hint says what an executor of messages must know: a page query's order (over `x`), so
+ * it can fold the related rows in; transaction-local settings, to send with the statement that follows.
  */
-export type Execute = (statement: Knex.QueryBuilder | Knex.Raw, pageOrder?: string) => Promise<Row[]>;
+export type Execute = (
+  statement: Knex.QueryBuilder | Knex.Raw,
+  hint?: { pageOrder?: string; localSettings?: boolean },
+) => Promise<Row[]>;
 
 const LIST_ORDER = 'x.created_at asc, x.id asc';
 const SEARCH_ORDER = 'x.score desc, x.id asc';
@@ -177,15 +181,6 @@ export function planOf(params: SearchParams, country: string): SearchPlan | unde
 }
 
 /**
- * A list, or a search for an identifier, without name filters: one statement and nothing to fold, so
- * it can run as one message with its related rows (see searchInOneTrip).
- */
-function isOneStatement(params: SearchParams, plan: SearchPlan | undefined): boolean {
-  if (params.firstName !== undefined || params.lastName !== undefined) return false;
-  return !plan?.probes.some((p) => p.kind === 'name');
-}
-
-/**
  * Runs one search on an open transaction and returns the raw rows of the page. `db` builds the
  * statements; `execute` runs them (on `db` unless told otherwise).
  */
@@ -215,7 +210,7 @@ export async function runSearch(
     const after = params.cursor ? readCursor(params.cursor, print, 'list', NAME_TIERS.length) : undefined;
     const rows = await execute(
       listCustomersQuery(db, scope, filters, params.limit, after?.mode === 'list' ? after : undefined),
-      LIST_ORDER,
+      { pageOrder: LIST_ORDER },
     );
     return { kind: 'list', ...pageOf(rows, params.limit, (r) => ['l', print, r.cursor_at, r.id]) };
   }
@@ -225,10 +220,9 @@ export async function runSearch(
 
   if (!name) {
     const conditions = identifierConditions(plan.probes);
-    const rows = await execute(
-      identifierSearchQuery(db, scope, filters, conditions, params.limit, position),
-      SEARCH_ORDER,
-    );
+    const rows = await execute(identifierSearchQuery(db, scope, filters, conditions, params.limit, position), {
+      pageOrder: SEARCH_ORDER,
+    });
     return { kind: plan.kind, ...pageOf(rows, params.limit, searchKey(0)) };
   }
   const foldedName = { text: nameText ?? '', tokens: nameTokens.filter((t): t is string => Boolean(t)) };
@@ -237,8 +231,10 @@ export async function runSearch(
   let tier = position?.tier ?? 0;
   const run = async () => {
     const settings = nameTierSettings(NAME_TIERS[tier]);
-    if (settings) await execute(db.raw(settings.text, settings.bindings as Knex.RawBinding[]));
-    return execute(nameSearchQuery(db, scope, filters, foldedName, NAME_TIERS[tier], params.limit, position));
+    if (settings) await execute(db.raw(settings.text, settings.bindings as Knex.RawBinding[]), { localSettings: true });
+    return execute(nameSearchQuery(db, scope, filters, foldedName, NAME_TIERS[tier], params.limit, position), {
+      pageOrder: SEARCH_ORDER,
+    });
   };
   let rows = await run();
   if (!position && needsWiderTier(rows, tier)) {
@@ -258,9 +254,7 @@ export async function searchCustomers(
   const started = process.hrtime.bigint();
   const scope = { orgId: ctx.orgId, storeId: store.id, country: store.country };
   const plan = planOf(params, store.country);
-  const { kind, hits, nextCursor } = isOneStatement(params, plan)
-    ? await searchInOneTrip(db, scope, params, plan)
-    : await searchInTransaction(db, scope, params, plan);
+  const { kind, hits, nextCursor } = await searchInMessages(db, scope, params, plan);
   customerMetrics.searchDuration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
   return { data: hits, nextCursor };
 }
@@ -269,20 +263,28 @@ const matchOf = (kind: SearchRun['kind'], r: Row): SearchMatch | null =>
   kind === 'list' ? null : { field: r.match_field, method: r.match_method as MatchMethod, score: Number(r.score) };
 
 /**
- * The counter's hot path (an identifier, or a plain list): the page with its related rows folded in,
- * sent with the tenant setting as one message — one round trip, one implicit transaction (tenantQuery).
+ * Every statement of the search as one message with the tenant setting (tenantQuery): one round trip
+ * and one implicit transaction each, no BEGIN or COMMIT. The page comes with its related rows folded
+ * in. An identifier search or a plain list is one round trip; a name search two (fold, then search),
+ * three when it widens — the wide tier's settings travel in the message of the query they are for.
  */
-async function searchInOneTrip(
+async function searchInMessages(
   db: Db,
   scope: SearchScope & { country: string },
   params: SearchParams,
   plan: SearchPlan | undefined,
 ) {
-  let statements = 0;
-  const execute: Execute = async (statement, pageOrder) => {
-    if (++statements > 1 || !pageOrder) throw new Error('a one-trip search runs exactly one page statement');
-    const { sql, bindings } = withRelated(db, scope.storeId, statement, pageOrder).toSQL().toNative();
-    return tenantQuery<Row>(db, { orgId: scope.orgId }, sql, bindings);
+  let settings: { sql: string; params: readonly unknown[] } | undefined;
+  const execute: Execute = async (statement, hint) => {
+    const built = hint?.pageOrder ? withRelated(db, scope.storeId, statement, hint.pageOrder) : statement;
+    const { sql, bindings } = built.toSQL().toNative();
+    if (hint?.localSettings) {
+      settings = { sql, params: bindings };
+      return [];
+    }
+    const prelude = settings;
+    settings = undefined;
+    return tenantQuery<Row>(db, { orgId: scope.orgId }, sql, bindings, prelude);
   };
   const result = await runSearch(db, scope, params, execute, plan);
   const hits = result.rows.map((r): SearchHit => ({
@@ -290,25 +292,4 @@ async function searchInOneTrip(
     match: matchOf(result.kind, r),
   }));
   return { kind: result.kind, hits, nextCursor: result.nextCursor };
-}
-
-async function searchInTransaction(
-  db: Db,
-  scope: SearchScope & { country: string },
-  params: SearchParams,
-  plan: SearchPlan | undefined,
-) {
-  return withTenant(db, { orgId: scope.orgId }, async (trx) => {
-    const result = await runSearch(trx, scope, params, onKnex, plan);
-    const related = await loadRelated(
-      trx,
-      scope.storeId,
-      result.rows.map((r) => r.id),
-    );
-    const hits = result.rows.map((r): SearchHit => ({
-      customer: customerFromRow(r, related.get(r.id)),
-      match: matchOf(result.kind, r),
-    }));
-    return { kind: result.kind, hits, nextCursor: result.nextCursor };
-  });
 }

@@ -81,6 +81,24 @@ describe('one-trip tenant reads (tenantQuery) and the one-trip customer search',
       }
     });
 
+    it('runs a prelude in the same message: its local settings reach the query and end with it', async () => {
+      const single = createDb(config.db.url, 1);
+      try {
+        const rows = await tenantQuery<{ t: string }>(
+          single,
+          { orgId },
+          `select current_setting('pg_trgm.similarity_threshold') as t`,
+          [],
+          { sql: `select set_config('pg_trgm.similarity_threshold', $1, true)`, params: ['0.42'] },
+        );
+        expect(rows).to.deep.equal([{ t: '0.42' }]);
+        const after = await single.raw(`select current_setting('pg_trgm.similarity_threshold') as t`);
+        expect(after.rows[0].t).to.not.equal('0.42');
+      } finally {
+        await single.destroy();
+      }
+    });
+
     it('reads only the tenant it was given (row-level security still applies)', async () => {
       const a = await createTenant();
       const b = await createTenant();
@@ -158,6 +176,19 @@ describe('one-trip tenant reads (tenantQuery) and the one-trip customer search',
       expect(hit.externalRefs).to.deep.equal([{ provider: 'dutchie', externalId: 'x-1' }]);
       expect(hit.driversLicense.number).to.equal('Q1234567');
       expect(res.body.nextCursor).to.equal(null);
+    });
+
+    it('a name search, narrow or widened for a typo, answers with the related rows too', async () => {
+      for (const q of ['ana quote', 'Qoute']) {
+        const res = await get({ q });
+        expect(res.status, q).to.equal(200);
+        expect(res.body.data[0].id, q).to.equal(ana);
+        expect(res.body.data[0].tags, q).to.deep.equal(['Alpha', 'vip']);
+        expect(res.body.data[0].externalRefs, q).to.deep.equal([{ provider: 'dutchie', externalId: 'x-1' }]);
+      }
+      const filtered = await get({ firstName: 'AN', lastName: 'quo' });
+      expect(filtered.body.data.map((c: { id: string }) => c.id)).to.deep.equal([ana]);
+      expect(filtered.body.data[0].addresses).to.have.length(1);
     });
 
     it('staff still see identity numbers masked', async () => {
