@@ -118,8 +118,9 @@ export const recordErrorOf = (externalId: string, details: ErrorDetail[]): Recor
 
 /**
  * Maps a POS record to our input, normalised for the store's country. An invalid phone is dropped with
- * a warning and the rest is imported; a record with no name at all, or a medical customer without a card
- * number, is refused. The POS is the source of truth: every field it sends replaces ours, null included.
+ * a warning and the rest is imported; a record with no name at all is refused. A medical customer whose
+ * POS sends no card is imported with a warning: some vendors never return the number (Flowhub's medId is
+ * write-only), and the POS is the source of truth: every field it sends replaces ours, null included.
  */
 export function mapPosCustomer(pos: PosCustomer, storeCountry: string): MappedRecord {
   const fields: CustomerFieldsInput = {
@@ -155,7 +156,11 @@ export function mapPosCustomer(pos: PosCustomer, storeCountry: string): MappedRe
     loyaltyPoints = null;
   }
   const applied = applyInput(emptyValues(), input, { at: new Date(0).toISOString(), source: 'pos' });
-  for (const p of applied.problems) if (!problems.some((q) => q.path === p.path)) problems.push(p);
+  for (const p of applied.problems) {
+    if (p.path === 'medicalCard' && !pos.medicalCard) {
+      warnings.push({ path: 'medicalCard', message: 'is not supplied by the POS for this medical customer' });
+    } else if (!problems.some((q) => q.path === p.path)) problems.push(p);
+  }
   return {
     externalId: pos.externalId,
     input,

@@ -73,13 +73,10 @@ const vendors: Vendor[] = [
   },
   {
     provider: 'flowhub',
+    // Flowhub never answers medId (write-only, documented): its medical customers come without a card and
+    // are imported as medical, with a record warning.
     expected: { fetched: PEOPLE, refs: PEOPLE, customers: PEOPLE, why: 'no Flowhub quirk drops a record' },
     changed: 4,
-    // Flowhub never answers medId (write-only, documented), so flowhub-mappers.ts toPosCustomer maps every
-    // medCustomer to customerType 'medical' with medicalCard null, and customer-rules.ts applyInput refuses
-    // a medical customer without a card: every medical Flowhub customer fails every sync (33 of these 120).
-    bug: 'BUG: every Flowhub medCustomer is refused (medicalCard required, but Flowhub never returns medId)',
-    importable: (people) => people.map((p) => ({ ...p, medical: false, medicalCard: null })),
     async start(people) {
       const sandbox = await startFlowhubSandbox({ people, production: false, rateLimitPerSecond: 0 });
       return {

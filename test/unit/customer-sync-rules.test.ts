@@ -46,13 +46,17 @@ describe('customer sync rules', () => {
     expect(JSON.stringify(mapped.warnings)).to.not.include('12"');
   });
 
-  it('refuses a record without any name, and a medical one without a card', () => {
+  it('refuses a record without any name', () => {
     expect(mapPosCustomer(pos({ firstName: null, lastName: null }), 'US').problems.map((p) => p.path)).to.include(
       'name',
     );
-    expect(mapPosCustomer(pos({ customerType: 'medical' }), 'US').problems.map((p) => p.path)).to.include(
-      'medicalCard',
-    );
+  });
+
+  it('imports a medical customer whose POS sends no card, with a warning (Flowhub never returns medId)', () => {
+    const mapped = mapPosCustomer(pos({ customerType: 'medical' }), 'US');
+    expect(mapped.problems).to.deep.equal([]);
+    expect(mapped.input.customerType).to.equal('medical');
+    expect(mapped.warnings.map((w) => w.path)).to.deep.equal(['medicalCard']);
   });
 
   it('clears what the POS clears: a null email or licence becomes null, not "keep ours"', () => {
