@@ -52,6 +52,11 @@ const schema = Joi.object({
   PII_ENCRYPTION_KEY_ID: Joi.string().optional(),
   BLIND_INDEX_KEY: Joi.string().min(32).default(DEV_DEFAULTS.blindIndexKey),
   STORAGE_DIR: Joi.string().default('var/storage'),
+  POS_ALLOWED_HOSTS: Joi.string()
+    .pattern(/^[a-z0-9.-]+(,[a-z0-9.-]+)*$/i)
+    .message('"POS_ALLOWED_HOSTS" must be host names separated by commas')
+    .allow('')
+    .default(''),
 
   SEED_DEMO: Joi.boolean().when('NODE_ENV', {
     is: 'production',
@@ -93,6 +98,8 @@ export interface Config {
   metricsToken: string | undefined;
   pii: { keys: Record<string, Buffer>; currentKeyId: string; blindIndexKey: string };
   storage: { dir: string };
+  /** Hosts a store's POS baseUrl/authUrl may name besides each vendor's own (still never private addresses). */
+  posAllowedHosts: readonly string[];
   bootstrap: {
     seedDemo: boolean;
     sysadminEmail: string;
@@ -157,6 +164,9 @@ export function loadConfig(source: NodeJS.ProcessEnv): Readonly<Config> {
     metricsToken: v.METRICS_TOKEN,
     pii: { keys, currentKeyId, blindIndexKey: v.BLIND_INDEX_KEY },
     storage: { dir: v.STORAGE_DIR },
+    posAllowedHosts: v.POS_ALLOWED_HOSTS.split(',')
+      .filter(Boolean)
+      .map((h: string) => h.toLowerCase()),
     bootstrap: {
       seedDemo: v.SEED_DEMO,
       sysadminEmail: v.BOOTSTRAP_SYSADMIN_EMAIL.toLowerCase(),

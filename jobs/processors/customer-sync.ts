@@ -46,8 +46,8 @@ async function clientOf(run: SyncRun, options: CustomerSyncOptions): Promise<Pos
   const development = options.development ?? config.env !== 'production';
   const { provider, baseUrl, authUrl } = run.settings;
   // Checked again at run time: the allow-list or DNS may have changed since the settings were saved.
-  await assertPosUrl(provider, 'baseUrl', baseUrl, { development });
-  await assertPosUrl(provider, 'authUrl', authUrl, { development });
+  await assertPosUrl(provider, 'baseUrl', baseUrl, { development, allowedHosts: config.posAllowedHosts });
+  await assertPosUrl(provider, 'authUrl', authUrl, { development, allowedHosts: config.posAllowedHosts });
   return posClientFactories[provider](decryptCredentials(run.settings), {
     baseUrl: baseUrl ?? undefined,
     authUrl: authUrl ?? undefined,

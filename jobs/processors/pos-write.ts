@@ -49,8 +49,8 @@ async function clientOf(write: PosWrite, options: PosWriteOptions): Promise<PosC
   const { provider, baseUrl, authUrl } = write.settings;
   try {
     // Checked again at run time: the allow-list or DNS may have changed since the settings were saved.
-    await assertPosUrl(provider, 'baseUrl', baseUrl, { development });
-    await assertPosUrl(provider, 'authUrl', authUrl, { development });
+    await assertPosUrl(provider, 'baseUrl', baseUrl, { development, allowedHosts: config.posAllowedHosts });
+    await assertPosUrl(provider, 'authUrl', authUrl, { development, allowedHosts: config.posAllowedHosts });
     return posClientFactories[provider](decryptCredentials(write.settings), {
       baseUrl: baseUrl ?? undefined,
       authUrl: authUrl ?? undefined,

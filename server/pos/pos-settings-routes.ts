@@ -27,6 +27,7 @@ export function posSettingsRoutes(deps: AppDeps): RouteDef[] {
         res.json(
           await putPosSettings(deps.db, ctx(res), res.locals.valid.body, {
             development: deps.config.env !== 'production',
+            allowedHosts: deps.config.posAllowedHosts,
             scheduler: (schedule) => schedulerOf()(schedule),
           }),
         );

@@ -68,3 +68,14 @@ describe('configuration', () => {
     ).to.throw(ConfigError, /SANDBOX_VENDORS" is refused in production/);
   });
 });
+
+describe('POS_ALLOWED_HOSTS', () => {
+  it('lists extra POS hosts, lower-cased, and refuses anything that is not host names', () => {
+    expect(loadConfig({ POS_ALLOWED_HOSTS: 'Pos.Partner.example,staging.treez.io' }).posAllowedHosts).to.deep.equal([
+      'pos.partner.example',
+      'staging.treez.io',
+    ]);
+    expect(loadConfig({}).posAllowedHosts).to.deep.equal([]);
+    expect(() => loadConfig({ POS_ALLOWED_HOSTS: 'https://evil.example/path' })).to.throw(ConfigError);
+  });
+});
