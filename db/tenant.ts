@@ -23,10 +23,8 @@ export async function withTenant<T>(db: Db, scope: TenantScope, work: (trx: Trx)
 }
 
 /**
- * One round trip for a fixed read whose parameters are all UUIDs (or null): the tenant's set_config
- * and the query travel as one simple-protocol message, which PostgreSQL runs as one implicit
- * transaction, so the setting is local to this read and gone when it returns. `$n` placeholders are
- * filled only with values that matched the strict UUID pattern. For hot paths such as GET /me.
+ * tenantQuery for reads whose parameters are all UUIDs (or null), refused before anything is sent
+ * when one is not: the hot, id-only reads (GET /me, the store check) keep the narrowest contract.
  */
 export async function tenantRead<T>(
   db: Db,
@@ -34,14 +32,12 @@ export async function tenantRead<T>(
   sql: string,
   params: Array<string | null>,
 ): Promise<T[]> {
-  const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
-    const value = params[Number(n) - 1];
-    if (value === null) return 'NULL';
-    if (value === undefined || !UUID.test(value)) throw new Error(`tenantRead parameter $${n} must be a UUID`);
-    return `'${value.toLowerCase()}'`;
+  params.forEach((value, i) => {
+    if (value !== null && (typeof value !== 'string' || !UUID.test(value))) {
+      throw new Error(`tenantRead parameter $${i + 1} must be a UUID`);
+    }
   });
-  const results = (await db.raw(`${tenantStatement(scope)}; ${text}`)) as Array<{ rows: T[] }>;
-  return results[1].rows;
+  return tenantQuery<T>(db, scope, sql, params);
 }
 
 /** A value tenantQuery may inline: strings, finite numbers, booleans, null, valid Dates, and arrays of these. */

@@ -3,7 +3,7 @@
 // query of the app role without a tenant set would see no rows.
 import { createServer } from 'node:http';
 import pg from 'pg';
-import { ME_SQL } from './me-sql.js';
+import { USER_PROFILE_SQL as ME_SQL } from '../../db/users/user-repository.js';
 
 const { OWNER_URL, PORT, USER_ID, ORG_ID } = process.env as Record<string, string>;
 const pool = new pg.Pool({ connectionString: OWNER_URL, max: 10 });

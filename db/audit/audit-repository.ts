@@ -10,9 +10,9 @@ export interface AuditEntry {
   storeId?: string | null;
 }
 
-/** Writes an audit row in the caller's transaction, so it exists exactly when the change does. */
-export async function recordAudit(trx: Trx, ctx: ServiceContext, entry: AuditEntry): Promise<void> {
-  await trx('audit_log').insert({
+/** The audit_log row of an entry: for set-based writers (the POS sync) that insert many at once. */
+export function auditRowOf(ctx: ServiceContext, entry: AuditEntry) {
+  return {
     organization_id: ctx.orgId,
     store_id: entry.storeId === undefined ? (ctx.storeId ?? null) : entry.storeId,
     actor_type: ctx.actor.type,
@@ -22,7 +22,12 @@ export async function recordAudit(trx: Trx, ctx: ServiceContext, entry: AuditEnt
     subject_id: entry.subjectId,
     changed_fields: entry.changedFields ?? [],
     request_id: ctx.requestId ?? null,
-  });
+  };
+}
+
+/** Writes an audit row in the caller's transaction, so it exists exactly when the change does. */
+export async function recordAudit(trx: Trx, ctx: ServiceContext, entry: AuditEntry): Promise<void> {
+  await trx('audit_log').insert(auditRowOf(ctx, entry));
 }
 
 export interface AuditRow {

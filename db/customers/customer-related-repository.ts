@@ -18,7 +18,7 @@ export function addressFromRow(r: Record<string, any>): Address {
   };
 }
 
-/** Tags, addresses and POS refs of many customers in three queries (a page of search results, a profile). */
+/** Tags, addresses and POS refs of many customers in one query (a page of search results, a profile). */
 export async function loadRelated(
   trx: Trx,
   storeId: string,
@@ -35,13 +35,7 @@ export async function loadRelated(
     storeId,
     customerIds,
   ]);
-  for (const row of rows as RelatedRow[]) {
-    const related = out.get(row.id)!;
-    const found = relatedFromRow(row);
-    related.tags.push(...found.tags);
-    related.addresses.push(...found.addresses);
-    related.externalRefs.push(...found.externalRefs);
-  }
+  for (const row of rows as RelatedRow[]) out.set(row.id, relatedFromRow(row));
   return out;
 }
 

@@ -33,17 +33,18 @@ export async function findReachableStore(
         .andWhere('a.user_id', reach.userId),
     );
   }
-  const row = await query;
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    organizationId: row.organization_id,
-    name: row.name,
-    timezone: row.timezone,
-    country: row.country,
-    currency: row.currency,
-  };
+  const row: StoreRow | undefined = await query;
+  return row && storeAccessFromRow(row);
 }
+
+const storeAccessFromRow = (row: StoreRow): StoreAccess => ({
+  id: row.id,
+  organizationId: row.organization_id,
+  name: row.name,
+  timezone: row.timezone,
+  country: row.country,
+  currency: row.currency,
+});
 
 interface StoreRow {
   id: string;
@@ -75,16 +76,7 @@ export async function findReachableStoreFast(
        from stores s where s.id = $1 and s.organization_id = $2${grant}`,
     'userId' in reach ? [storeId, orgId, reach.userId] : [storeId, orgId],
   );
-  const row = rows[0];
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    organizationId: row.organization_id,
-    name: row.name,
-    timezone: row.timezone,
-    country: row.country,
-    currency: row.currency,
-  };
+  return rows[0] && storeAccessFromRow(rows[0]);
 }
 
 export async function organizationExists(trx: Trx, orgId: string): Promise<boolean> {

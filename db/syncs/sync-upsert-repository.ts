@@ -26,6 +26,7 @@ import { planSurvivor } from '../customers/merge-rules.js';
 import type { Trx } from '../knex.js';
 import { writeOutboxEvent } from '../outbox/outbox-repository.js';
 import type { MappedRecord } from './customer-sync-rules.js';
+import { auditRowOf } from '../audit/audit-repository.js';
 
 // Set-based writes of one page of POS records, keyed by (store, provider, external id) through
 // customer_external_refs: one statement inserts the new customers, one their refs, one updates the
@@ -112,18 +113,7 @@ async function insertRows(trx: Trx, table: string, rows: Row[]): Promise<void> {
 }
 
 function auditRow(scope: SyncScope, action: string, subjectId: string, fields: string[]): Row {
-  const { ctx } = scope;
-  return {
-    organization_id: ctx.orgId,
-    store_id: ctx.storeId,
-    actor_type: ctx.actor.type,
-    actor_id: ctx.actor.id,
-    action,
-    subject_type: 'customer',
-    subject_id: subjectId,
-    changed_fields: fields,
-    request_id: ctx.requestId ?? null,
-  };
+  return auditRowOf(scope.ctx, { action, subjectType: 'customer', subjectId, changedFields: fields });
 }
 
 async function updateChanged(trx: Trx, scope: SyncScope, updates: Row[]): Promise<void> {

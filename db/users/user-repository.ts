@@ -167,6 +167,20 @@ export interface UserProfile {
 const STORE_JSON = `json_build_object('id', s.id, 'name', s.name, 'timezone', s.timezone,
                                      'country', s.country, 'currency', s.currency)`;
 
+/** GET /me's query ($1 user id, $2 organisation id or null); bench/http-overhead runs it raw too. */
+export const USER_PROFILE_SQL = `select u.id, u.email, u.name, u.role, u.organization_id, o.name as organization_name,
+            coalesce((select json_agg(${STORE_JSON} order by s.name, s.id)
+                        from stores s
+                       where s.organization_id = u.organization_id
+                         and (u.role = 'admin' or exists (
+                               select 1 from user_store_access a
+                                where a.store_id = s.id and a.user_id = u.id
+                                  and a.organization_id = u.organization_id))),
+                     '[]'::json) as stores
+       from users u
+       left join organizations o on o.id = u.organization_id
+      where u.id = $1 and u.deleted_at is null and u.organization_id is not distinct from $2::uuid`;
+
 interface ProfileRow {
   id: string;
   email: string;
@@ -182,23 +196,7 @@ export async function findUserProfile(db: Db, userId: string, orgId: string | nu
   // Every client calls GET /me first: one round trip (tenant + query), see tenantRead. A sysadmin
   // belongs to no organisation and is visible in platform scope only.
   const scope = orgId ? { orgId } : ({ platform: true } as const);
-  const rows = await tenantRead<ProfileRow>(
-    db,
-    scope,
-    `select u.id, u.email, u.name, u.role, u.organization_id, o.name as organization_name,
-            coalesce((select json_agg(${STORE_JSON} order by s.name, s.id)
-                        from stores s
-                       where s.organization_id = u.organization_id
-                         and (u.role = 'admin' or exists (
-                               select 1 from user_store_access a
-                                where a.store_id = s.id and a.user_id = u.id
-                                  and a.organization_id = u.organization_id))),
-                     '[]'::json) as stores
-       from users u
-       left join organizations o on o.id = u.organization_id
-      where u.id = $1 and u.deleted_at is null and u.organization_id is not distinct from $2::uuid`,
-    [userId, orgId],
-  );
+  const rows = await tenantRead<ProfileRow>(db, scope, USER_PROFILE_SQL, [userId, orgId]);
   const row = rows[0];
   if (!row) return undefined;
   return {
