@@ -58,6 +58,17 @@ const schema = Joi.object({
     .allow('')
     .default(''),
 
+  RABBITMQ_URL: Joi.string()
+    .uri({ scheme: ['amqp', 'amqps'] })
+    .default('amqp://guest:guest@127.0.0.1:5672'),
+  EVENTS_RABBITMQ: Joi.boolean().default(true),
+  OUTBOX_RETENTION_HOURS: Joi.number().integer().min(1).default(168),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: Joi.boolean().when('NODE_ENV', {
+    is: 'development',
+    then: Joi.boolean().default(true),
+    otherwise: Joi.boolean().default(false),
+  }),
+
   SEED_DEMO: Joi.boolean().when('NODE_ENV', {
     is: 'production',
     then: Joi.boolean().default(false),
@@ -100,6 +111,15 @@ export interface Config {
   storage: { dir: string };
   /** Hosts a store's POS baseUrl/authUrl may name besides each vendor's own (still never private addresses). */
   posAllowedHosts: readonly string[];
+  events: {
+    rabbitmqUrl: string;
+    /** Publish outbox events to the `patron.events` exchange (off: RabbitMQ is not a sink). */
+    rabbitmq: boolean;
+    /** Published outbox rows older than this are pruned. */
+    outboxRetentionHours: number;
+  };
+  /** Webhook URLs on loopback or private addresses are refused unless this is set (development only). */
+  webhooks: { allowPrivateTargets: boolean };
   bootstrap: {
     seedDemo: boolean;
     sysadminEmail: string;
@@ -135,6 +155,8 @@ export function loadConfig(source: NodeJS.ProcessEnv): Readonly<Config> {
       if (v[name] === devValue)
         problems.push(`"${name}" must be set in production (the development default is refused)`);
     }
+    if (v.WEBHOOK_ALLOW_PRIVATE_TARGETS === true)
+      problems.push('"WEBHOOK_ALLOW_PRIVATE_TARGETS" is refused in production (webhooks to private addresses)');
     if (v.SANDBOX_VENDORS === true) problems.push('"SANDBOX_VENDORS" is refused in production (fake POS vendors)');
   }
   const keys = parseKeys(v.PII_ENCRYPTION_KEYS ?? '', problems);
@@ -167,6 +189,12 @@ export function loadConfig(source: NodeJS.ProcessEnv): Readonly<Config> {
     posAllowedHosts: v.POS_ALLOWED_HOSTS.split(',')
       .filter(Boolean)
       .map((h: string) => h.toLowerCase()),
+    events: {
+      rabbitmqUrl: v.RABBITMQ_URL,
+      rabbitmq: v.EVENTS_RABBITMQ,
+      outboxRetentionHours: v.OUTBOX_RETENTION_HOURS,
+    },
+    webhooks: { allowPrivateTargets: v.WEBHOOK_ALLOW_PRIVATE_TARGETS },
     bootstrap: {
       seedDemo: v.SEED_DEMO,
       sysadminEmail: v.BOOTSTRAP_SYSADMIN_EMAIL.toLowerCase(),

@@ -9,7 +9,9 @@ export interface QueuePayloads {
   maintenance: { task: 'purge-expired' };
   'customer-sync': { syncId: string; storeId: string; orgId: string };
   'pos-write': { orgId: string; storeId: string; customerId: string; operation: 'create' | 'update' };
+  'customer-import': { importId: string; storeId: string; orgId: string };
   'outbox-dispatch': Record<string, never>;
+  'webhook-delivery': { orgId: string; deliveryId: string };
   'pos-write-dispatch': Record<string, never>;
 }
 export type QueueName = keyof QueuePayloads;
@@ -33,7 +35,10 @@ const QUEUE_SPECS: { [N in QueueName]: QueueSpec<N> } = {
   },
   // The processor pushes the customer's current state, so one pending job covers every later edit.
   'pos-write': { deduplicationId: (d) => jobId('pos-write', d.customerId) },
+  // One job per import: a re-added id is a no-op, and a retried job resumes from the import's checkpoint.
+  'customer-import': { jobId: (d) => jobId('customer-import', d.importId) },
   'outbox-dispatch': { deduplicationId: () => 'outbox-dispatch' },
+  'webhook-delivery': { jobId: (d) => jobId('webhook-delivery', d.deliveryId) },
   'pos-write-dispatch': { deduplicationId: () => 'pos-write-dispatch' },
 };
 

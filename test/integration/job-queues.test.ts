@@ -33,12 +33,14 @@ describe('job queues', () => {
 
   after(() => connection.disconnect());
 
-  it('registers the queues of the POS work under a hash-tagged prefix', () => {
+  it('registers the queues of the POS, import and event work under a hash-tagged prefix', () => {
     expect(QUEUE_NAMES).to.deep.equal([
       'maintenance',
       'customer-sync',
       'pos-write',
+      'customer-import',
       'outbox-dispatch',
+      'webhook-delivery',
       'pos-write-dispatch',
     ]);
     expect(queuePrefix()).to.match(/^\{[^{}]+\}$/);
