@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** A stored file: its bytes and the content type detected when it was uploaded. */
 export interface StoredFile {
   bytes: Buffer;
@@ -12,6 +14,10 @@ export interface FileStorage {
   put(key: string, bytes: Buffer, contentType: string): Promise<void>;
   /** undefined when there is no file under the key. */
   get(key: string): Promise<StoredFile | undefined>;
+  /** Stores what `source` yields without holding it in memory (CSV imports); resolves to the byte count. */
+  putStream(key: string, source: Readable, contentType: string): Promise<number>;
+  /** The file as a stream, for reading large files piece by piece; undefined when there is no file. */
+  getStream(key: string): Promise<Readable | undefined>;
   /** Deleting a key that holds nothing is not an error (erasure and retries delete twice). */
   delete(key: string): Promise<void>;
 }

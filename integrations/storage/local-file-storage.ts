@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { assertValidKey, type FileStorage } from './file-storage.js';
 
 const CONTENT_TYPE_SUFFIX = '.type';
@@ -47,6 +50,40 @@ export function createLocalFileStorage(dir: string): FileStorage {
           readFile(target + CONTENT_TYPE_SUFFIX, 'utf8'),
         ]);
         return { bytes, contentType };
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw err;
+      }
+    },
+
+    async putStream(key, source, contentType) {
+      const target = pathOf(key);
+      await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+      const temporary = `${target}.${randomUUID()}.tmp`;
+      let bytes = 0;
+      const count = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          bytes += chunk.length;
+          done(null, chunk);
+        },
+      });
+      try {
+        await pipeline(source, count, createWriteStream(temporary, { mode: 0o600 }));
+      } catch (err) {
+        await rm(temporary, { force: true });
+        throw err;
+      }
+      await writeAtomically(target + CONTENT_TYPE_SUFFIX, contentType);
+      await rename(temporary, target);
+      return bytes;
+    },
+
+    async getStream(key) {
+      const target = pathOf(key);
+      try {
+        // Opened first, so a missing file is an answer here and not an error event on the stream later.
+        const handle = await open(target, 'r');
+        return handle.createReadStream();
       } catch (err) {
         if (isMissing(err)) return undefined;
         throw err;

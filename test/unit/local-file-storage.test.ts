@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import { createLocalFileStorage } from '../../integrations/storage/local-file-storage.js';
 
 describe('local file storage', () => {
@@ -71,5 +73,31 @@ describe('local file storage', () => {
     process.chdir(cwd);
     await storage.put('k', Buffer.from('x'), 'text/plain');
     expect(await readdir(path.join(dir, 'relative'))).to.include('k');
+  });
+
+  it('stores a stream piece by piece, counts its bytes and reads it back as a stream', async () => {
+    const storage = createLocalFileStorage(dir);
+    const bytes = await storage.putStream(
+      'imports/x',
+      Readable.from(['first_name,last_name\n', 'Ada,Lovelace\n']),
+      'text/csv',
+    );
+    expect(bytes).to.equal(34);
+    const stream = await storage.getStream('imports/x');
+    expect(await text(stream!)).to.equal('first_name,last_name\nAda,Lovelace\n');
+    expect(await storage.getStream('imports/missing')).to.equal(undefined);
+  });
+
+  it('leaves nothing behind when the source stream fails half way', async () => {
+    const storage = createLocalFileStorage(dir);
+    async function* failing() {
+      yield 'part of a file';
+      throw new Error('connection reset');
+    }
+    let failed = false;
+    await storage.putStream('imports/y', Readable.from(failing()), 'text/csv').catch(() => (failed = true));
+    expect(failed).to.equal(true);
+    expect(await storage.getStream('imports/y')).to.equal(undefined);
+    expect(await readdir(path.join(dir, 'imports'))).to.deep.equal([]);
   });
 });
