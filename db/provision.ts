@@ -20,6 +20,11 @@ const AUTH_FUNCTIONS = [
   'pos_write_pending(integer)',
   'refresh_customer_statistics()',
   'patron_customer_name_trigram(uuid, text[], text, boolean)',
+  'outbox_claim(integer)',
+  'outbox_mark_published(uuid[])',
+  'outbox_record_failure(uuid[], text)',
+  'outbox_prune_published(integer, integer)',
+  'webhook_deliveries_due(integer)',
 ];
 
 export function withDatabase(url: string, database: string): string {
