@@ -4,6 +4,7 @@ import { logger } from '../config/logger.js';
 import type { Db } from '../db/knex.js';
 import { customerSyncProcessor } from './processors/customer-sync.js';
 import { maintenanceProcessor } from './processors/maintenance.js';
+import { closeProcessEventPublisher, outboxRelayProcessor, registerOutboxRelay } from './processors/outbox-relay.js';
 import { posWriteDispatchProcessor, registerPosWriteDispatch } from './processors/pos-write-dispatch.js';
 import { posWriteProcessor } from './processors/pos-write.js';
 import { closeQueues, createQueues, queuePrefix, type QueueName, type QueuePayloads, type Queues } from './queues.js';
@@ -32,6 +33,7 @@ export const PROCESSORS: ProcessorRegistry = {
   'customer-sync': { concurrency: 2, create: ({ db }) => customerSyncProcessor(db) },
   'pos-write-dispatch': { concurrency: 1, create: ({ db, queues }) => posWriteDispatchProcessor(db, queues) },
   'pos-write': { concurrency: 4, create: ({ db }) => posWriteProcessor(db) },
+  'outbox-dispatch': { concurrency: 1, create: ({ db, queues }) => outboxRelayProcessor(db, queues) },
 };
 
 export interface StartWorkersOptions {
@@ -78,6 +80,7 @@ export async function startWorkers(
   if (options.schedules ?? true) {
     await registerSchedules(queues, deps.db);
     await registerPosWriteDispatch(queues['pos-write-dispatch']);
+    await registerOutboxRelay(queues['outbox-dispatch']);
   }
   const processorDeps: ProcessorDeps = { db: deps.db, queues };
   const queueNames = (Object.keys(registry) as QueueName[]).filter((name) => registry[name]);
@@ -90,6 +93,7 @@ export async function startWorkers(
       // close() without force lets active jobs finish and fetches no new ones meanwhile.
       await Promise.all(workers.map((w) => w.close()));
       await closeQueues(queues);
+      await closeProcessEventPublisher();
     },
   };
 }

@@ -11,7 +11,8 @@ export interface NewEvent {
   storeId?: string | null;
 }
 
-interface OutboxRow {
+/** An outbox_events row as PostgreSQL returns it (outbox_claim returns the same columns). */
+export interface OutboxRow {
   id: string;
   seq: number;
   organization_id: string;
@@ -27,7 +28,7 @@ interface OutboxRow {
   attempts: number;
 }
 
-function fromRow(row: OutboxRow): OutboxEvent {
+export function fromRow(row: OutboxRow): OutboxEvent {
   return {
     id: row.id,
     seq: row.seq,
