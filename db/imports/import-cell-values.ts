@@ -166,6 +166,17 @@ function dateOf(year: number, month: number, day: number): DateReading {
   return dayFits(month, day, year) ? `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}` : null;
 }
 
+/** The number written by text[from, to) when it is all ASCII digits; -1 otherwise. */
+function digits(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
 function noYear(month: number | undefined, day: number): DateReading {
   return month !== undefined && dayFits(month, day, null) ? NO_YEAR : null;
 }
@@ -176,6 +187,16 @@ function noYear(month: number | undefined, day: number): DateReading {
  * '05-17', '5/17', 'May 17'); null when the text is not a date. Ranges are the API rules' business.
  */
 export function readDate(text: string): DateReading {
+  if (text.length === 10 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45) {
+    // The common case, 'YYYY-MM-DD', without a match array: most rows of a million-row file have one or three.
+    const year = digits(text, 0, 4);
+    const month = digits(text, 5, 7);
+    const day = digits(text, 8, 10);
+    if (year >= 0 && month >= 0 && day >= 0) {
+      const reading = dateOf(year, month, day);
+      return reading === NO_YEAR || reading === null ? reading : text;
+    }
+  }
   let m = ISO_DATE.exec(text) ?? SLASHED_YMD.exec(text);
   if (m) return dateOf(Number(m[1]), Number(m[2]), Number(m[3]));
   m = US_DATE.exec(text);
