@@ -7,6 +7,7 @@ import { maintenanceProcessor } from './processors/maintenance.js';
 import { closeProcessEventPublisher, outboxRelayProcessor, registerOutboxRelay } from './processors/outbox-relay.js';
 import { posWriteDispatchProcessor, registerPosWriteDispatch } from './processors/pos-write-dispatch.js';
 import { posWriteProcessor } from './processors/pos-write.js';
+import { webhookDeliveryProcessor } from './processors/webhook-delivery.js';
 import { closeQueues, createQueues, queuePrefix, type QueueName, type QueuePayloads, type Queues } from './queues.js';
 import { runJob, type JobProcessor } from './run-job.js';
 import { registerSchedules } from './schedules.js';
@@ -34,6 +35,7 @@ export const PROCESSORS: ProcessorRegistry = {
   'pos-write-dispatch': { concurrency: 1, create: ({ db, queues }) => posWriteDispatchProcessor(db, queues) },
   'pos-write': { concurrency: 4, create: ({ db }) => posWriteProcessor(db) },
   'outbox-dispatch': { concurrency: 1, create: ({ db, queues }) => outboxRelayProcessor(db, queues) },
+  'webhook-delivery': { concurrency: 8, create: ({ db }) => webhookDeliveryProcessor(db) },
 };
 
 export interface StartWorkersOptions {

@@ -54,6 +54,14 @@ export const POLICIES = {
   'apiKeys.create': storeAdmin,
   'apiKeys.revoke': storeAdmin,
 
+  'webhooks.list': orgAdmin,
+  'webhooks.create': orgAdmin,
+  'webhooks.get': orgAdmin,
+  'webhooks.update': orgAdmin,
+  'webhooks.delete': orgAdmin,
+  'webhooks.deliveries.list': orgAdmin,
+  'webhooks.deliveries.retry': orgAdmin,
+
   'customers.search': storeStaff,
   'customers.create': storeStaff,
   'customers.get': storeStaff,

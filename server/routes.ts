@@ -17,6 +17,7 @@ import { posSettingsRoutes } from './pos/pos-settings-routes.js';
 import { storeRoutes } from './stores/store-routes.js';
 import { customerSyncRoutes } from './syncs/customer-sync-routes.js';
 import { userRoutes } from './users/user-routes.js';
+import { webhookRoutes } from './webhooks/webhook-routes.js';
 
 /** Every API route under /api/v1, feature by feature. */
 export function apiRoutes(deps: AppDeps): RouteDef[] {
@@ -27,6 +28,7 @@ export function apiRoutes(deps: AppDeps): RouteDef[] {
     ...storeRoutes(deps),
     ...userRoutes(deps),
     ...apiKeyRoutes(deps),
+    ...webhookRoutes(deps),
     // Literal segments (/customers/duplicates, /customers/upsert) before /customers/:id, which would match them.
     ...customerSearchRoutes(deps),
     ...customerDuplicateRoutes(deps),
