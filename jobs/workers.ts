@@ -2,6 +2,9 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { logger } from '../config/logger.js';
 import type { Db } from '../db/knex.js';
+import { config } from '../config/env.js';
+import { createLocalFileStorage } from '../integrations/storage/local-file-storage.js';
+import { customerImportProcessor } from './processors/customer-import.js';
 import { customerSyncProcessor } from './processors/customer-sync.js';
 import { maintenanceProcessor } from './processors/maintenance.js';
 import { closeProcessEventPublisher, outboxRelayProcessor, registerOutboxRelay } from './processors/outbox-relay.js';
@@ -32,6 +35,10 @@ export type ProcessorRegistry = { [N in QueueName]?: ProcessorEntry<N> };
 export const PROCESSORS: ProcessorRegistry = {
   maintenance: { concurrency: 1, create: ({ db }) => maintenanceProcessor(db) },
   'customer-sync': { concurrency: 2, create: ({ db }) => customerSyncProcessor(db) },
+  'customer-import': {
+    concurrency: 1,
+    create: ({ db }) => customerImportProcessor(db, createLocalFileStorage(config.storage.dir)),
+  },
   'pos-write-dispatch': { concurrency: 1, create: ({ db, queues }) => posWriteDispatchProcessor(db, queues) },
   'pos-write': { concurrency: 4, create: ({ db }) => posWriteProcessor(db) },
   'outbox-dispatch': { concurrency: 1, create: ({ db, queues }) => outboxRelayProcessor(db, queues) },

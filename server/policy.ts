@@ -94,6 +94,9 @@ export const POLICIES = {
   'customerSyncs.start': storeManagerInPerson,
   'customerSyncs.list': storeManagerInPerson,
   'customerSyncs.get': storeManagerInPerson,
+  'customerImports.create': storeManager,
+  'customerImports.get': storeManager,
+  'customerImports.errors': storeManager,
 } satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof POLICIES;

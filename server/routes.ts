@@ -15,6 +15,7 @@ import { meRoutes } from './me/me-routes.js';
 import { organizationRoutes } from './organizations/organization-routes.js';
 import { posSettingsRoutes } from './pos/pos-settings-routes.js';
 import { storeRoutes } from './stores/store-routes.js';
+import { customerImportRoutes } from './imports/customer-import-routes.js';
 import { customerSyncRoutes } from './syncs/customer-sync-routes.js';
 import { userRoutes } from './users/user-routes.js';
 import { webhookRoutes } from './webhooks/webhook-routes.js';
@@ -41,5 +42,6 @@ export function apiRoutes(deps: AppDeps): RouteDef[] {
     ...customerPosSyncRoutes(deps),
     ...posSettingsRoutes(deps),
     ...customerSyncRoutes(deps),
+    ...customerImportRoutes(deps),
   ];
 }

@@ -26,7 +26,7 @@ export interface FileRule {
 const FIELD = 'file';
 const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
-function requireUploadBody(rule: FileRule): RequestHandler {
+export function requireUploadBody(rule: Pick<FileRule, 'allowJson'>): RequestHandler {
   return (req, _res, next) => {
     const hasBody =
       req.get('content-length') !== undefined
@@ -40,22 +40,27 @@ function requireUploadBody(rule: FileRule): RequestHandler {
   };
 }
 
-/** Runs multer, turning its errors into ours: a client's mistake is never a 500. */
-function parseMultipart(rule: FileRule): RequestHandler {
+/**
+ * Runs multer, turning its errors into ours: a client's mistake is never a 500. Files go to memory
+ * unless `engine` streams them elsewhere (CSV imports); an engine may fail with an AppError of its own.
+ */
+export function parseMultipart(
+  rule: Pick<FileRule, 'maxBytes'>,
+  engine: multer.StorageEngine = multer.memoryStorage(),
+  tooLarge: () => AppError = () =>
+    new AppError('payload_too_large', `${FIELD} must be at most ${megabytes(rule.maxBytes)}`, {
+      details: [{ path: FIELD, message: `must be at most ${megabytes(rule.maxBytes)}`, limit: rule.maxBytes }],
+    }),
+): RequestHandler {
   const parser = multer({
-    storage: multer.memoryStorage(),
+    storage: engine,
     limits: { fileSize: rule.maxBytes, files: 1, fields: 20, fieldSize: 8 * 1024, fieldNameSize: 100, parts: 21 },
   }).single(FIELD);
   return (req, res, next) => {
     parser(req, res, (err?: unknown) => {
       if (!err) return next();
-      if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE') {
-        return next(
-          new AppError('payload_too_large', `${FIELD} must be at most ${megabytes(rule.maxBytes)}`, {
-            details: [{ path: FIELD, message: `must be at most ${megabytes(rule.maxBytes)}`, limit: rule.maxBytes }],
-          }),
-        );
-      }
+      if (err instanceof AppError) return next(err);
+      if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE') return next(tooLarge());
       const problem = err instanceof multer.MulterError ? err.message : 'is not a readable multipart/form-data body';
       const path = err instanceof multer.MulterError && err.field ? err.field : 'body';
       next(new AppError('validation_failed', `${path}: ${problem}`, { details: [{ path, message: problem }] }));

@@ -77,6 +77,9 @@ const EXPECTED: Record<string, 'public' | Caller[]> = {
   'POST /api/v1/stores/:storeId/customer-syncs': MANAGER_IN_PERSON,
   'GET /api/v1/stores/:storeId/customer-syncs': MANAGER_IN_PERSON,
   'GET /api/v1/stores/:storeId/customer-syncs/:syncId': MANAGER_IN_PERSON,
+  'POST /api/v1/stores/:storeId/customer-imports': MANAGER_UP,
+  'GET /api/v1/stores/:storeId/customer-imports/:importId': MANAGER_UP,
+  'GET /api/v1/stores/:storeId/customer-imports/:importId/errors': MANAGER_UP,
 };
 
 const CALLERS: Caller[] = ['staff', 'manager', 'admin', 'sysadmin', 'key:staff', 'key:manager'];

@@ -1,0 +1,60 @@
+import { parse, type Options } from 'csv-parse';
+import type { Readable } from 'node:stream';
+
+// Reading a customer CSV as a stream of records with the line each starts on (the header is line 1),
+// whatever its delimiter (`,` or `;`), line ends (CRLF or LF) or byte order mark.
+
+export interface CsvRecord {
+  cells: string[];
+  /** The line the record starts on in the file. */
+  line: number;
+  /** Bytes of the file read so far (for progress). */
+  bytes: number;
+}
+
+/** `,` or `;`, whichever separates more cells of the header line (outside quotes). */
+export function sniffDelimiter(head: string): ',' | ';' {
+  let commas = 0;
+  let semicolons = 0;
+  let quoted = false;
+  for (const ch of head) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && ch === ',') commas += 1;
+    else if (!quoted && ch === ';') semicolons += 1;
+  }
+  return semicolons > commas ? ';' : ',';
+}
+
+export function csvOptions(delimiter: ',' | ';'): Options {
+  return { bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, info: true, relax_quotes: true };
+}
+
+function newlines(cells: string[]): number {
+  let n = 0;
+  for (const cell of cells) {
+    for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) n += 1;
+  }
+  return n;
+}
+
+/**
+ * The records of `source`. Line numbers are counted here from the cells (csv-parse counts a CRLF inside
+ * a quoted cell as two lines): a record starts on the line after the previous one ended, plus any empty
+ * lines skipped between them.
+ */
+export async function* readCsv(source: Readable, delimiter: ',' | ';'): AsyncGenerator<CsvRecord> {
+  const parser = source.pipe(parse(csvOptions(delimiter)));
+  source.on('error', (err) => parser.destroy(err));
+  let nextLine = 1;
+  let emptySeen = 0;
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: string[];
+    info: { bytes: number; empty_lines: number };
+  }>) {
+    const line = nextLine + (info.empty_lines - emptySeen);
+    emptySeen = info.empty_lines;
+    nextLine = line + newlines(record) + 1;
+    yield { cells: record, line, bytes: info.bytes };
+  }
+}

@@ -1,0 +1,127 @@
+import Joi from 'joi';
+import { blindIndex, encryptField, lastFour } from '../crypto/field-encryption.js';
+import { newCustomerFields } from '../customers/customer-input-schema.js';
+import { applyInput, emptyValues, normaliseInput, type NewCustomerInput } from '../customers/customer-rules.js';
+import type { CellProblem, DetectedFormat, ImportFormat, ImportRow } from './import-formats.js';
+import type { StagedRow } from './import-staging.js';
+
+// One CSV row through the API's own rules: the create schema (joi), then normalisation in the store's
+// country and the rules of a whole record (a medical customer needs a card). What passes becomes a
+// staged row: identity numbers encrypted with their blind index, the plaintext never staged.
+
+/** Whose ids a format's external id column holds: Dutchie's customerId is its POS (Leaflogix) id. */
+export const EXTERNAL_PROVIDER: Record<ImportFormat, string> = {
+  patron: 'import',
+  shopify: 'shopify',
+  square: 'square',
+  dutchie: 'leaflogix',
+};
+
+const customerInput = Joi.object(newCustomerFields).required();
+const RULES = { abortEarly: false, convert: true, stripUnknown: true } as const;
+const STAMP = { at: new Date(0).toISOString(), source: 'import' };
+
+export type StagedOrRefused = { staged: StagedRow; warnings: CellProblem[] } | { problems: CellProblem[] };
+
+function inputOf(row: ImportRow): NewCustomerInput {
+  const c = row.customer;
+  const input: Record<string, unknown> = {
+    firstName: c.firstName,
+    lastName: c.lastName,
+    middleName: c.middleName,
+    email: c.email,
+    phone: c.phone,
+    birthday: c.birthday,
+    gender: c.gender,
+    customerType: c.customerType,
+    driversLicense: c.driversLicense,
+    medicalCard: c.medicalCard,
+    consents: c.consents,
+    tags: c.tags,
+  };
+  if (c.address) input.addresses = [{ type: 'shipping', isDefault: true, ...c.address }];
+  return input as unknown as NewCustomerInput;
+}
+
+// joi and the rules speak the API's paths; the file has its own column names.
+function columnFor(path: string, row: ImportRow, format: DetectedFormat): string {
+  const field = path.replace(/^addresses\.\d+\./, 'address.').replace(/^tags\.\d+$/, 'tags');
+  return row.sourceColumns?.[field] ?? format.columnOf(field) ?? format.columnOf(field.split('.')[0]!) ?? field;
+}
+
+const text = (value: string | null | undefined) =>
+  value === undefined || value === null || value === '' ? null : value;
+
+/** The row, checked and normalised, as the staging table takes it; or every problem it has. */
+export function stageRow(row: ImportRow, format: DetectedFormat, line: number, storeCountry: string): StagedOrRefused {
+  const warnings = [...row.warnings];
+  if (row.problems.length > 0) return { problems: row.problems };
+  const input = inputOf(row);
+  const address = row.customer.address;
+  // An address without its city is dropped with a warning: the rest of the row is still good.
+  if (address && (!address.city || !address.line1)) {
+    delete (input as { addresses?: unknown }).addresses;
+    warnings.push({ column: columnFor('address.city', row, format), message: 'address without a city was skipped' });
+  }
+  const checked = customerInput.validate(input, RULES);
+  if (checked.error) {
+    return {
+      problems: checked.error.details.map((d) => ({
+        column: columnFor(d.path.join('.'), row, format),
+        message: d.message.replace(/^"[^"]*" /, ''),
+      })),
+    };
+  }
+  const valid = checked.value as NewCustomerInput;
+  const normalised = normaliseInput(valid, storeCountry);
+  const applied = applyInput(emptyValues(), normalised.input, STAMP);
+  const problems = [...normalised.problems, ...applied.problems];
+  if (problems.length > 0) {
+    return {
+      problems: problems.map((p) => ({
+        column: columnFor(p.path ?? '', row, format),
+        message: p.message ?? 'is not valid',
+      })),
+    };
+  }
+  const v = applied.values;
+  const dl = v.driversLicense;
+  const mc = v.medicalCard;
+  const a = valid.addresses?.[0];
+  const tags = valid.tags?.map((t) => t.replace(/\|/g, ' ').trim()).filter(Boolean);
+  return {
+    warnings,
+    staged: {
+      row_no: line,
+      first_name: v.firstName,
+      last_name: v.lastName,
+      middle_name: v.middleName,
+      email: v.email,
+      phone: v.phone,
+      birthday: v.birthday,
+      gender: v.gender,
+      customer_type: valid.customerType ?? null,
+      drivers_license_state: dl?.state ?? null,
+      drivers_license_expires_on: dl?.expiresOn ?? null,
+      medical_card_expires_on: mc?.expiresOn ?? null,
+      marketing_email_opt_in: valid.consents?.marketingEmail ?? null,
+      marketing_sms_opt_in: valid.consents?.marketingSms ?? null,
+      tags: tags && tags.length > 0 ? tags.join('|') : null,
+      address_line1: text(a?.line1),
+      address_line2: text(a?.line2),
+      city: text(a?.city),
+      region: text(a?.region),
+      postal_code: text(a?.postalCode),
+      country: text(a?.country),
+      external_id: text(row.customer.externalId?.trim()),
+      external_provider: EXTERNAL_PROVIDER[format.format],
+      drivers_license_ciphertext: dl ? encryptField(dl.number) : null,
+      drivers_license_bidx: dl ? blindIndex('drivers_license', dl.number) : null,
+      drivers_license_last4: dl ? lastFour(dl.number) : null,
+      medical_card_state: mc?.state ?? null,
+      medical_card_ciphertext: mc ? encryptField(mc.number) : null,
+      medical_card_bidx: mc ? blindIndex('medical_card', mc.number) : null,
+      medical_card_last4: mc ? lastFour(mc.number) : null,
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import { AppError, notFound } from '../../config/errors.js';
+import { recordAudit } from '../audit/audit-repository.js';
+import type { ServiceContext } from '../context.js';
+import type { Db } from '../knex.js';
+import { writeOutboxEvent } from '../outbox/outbox-repository.js';
+import { withTenant } from '../tenant.js';
+import type { ImportFormat } from './import-formats.js';
+import {
+  addBatchProgress,
+  findImport,
+  insertImport,
+  insertRowErrors,
+  listRowErrors,
+  markEnded,
+  markProcessing,
+  type CustomerImport,
+  type RowError,
+} from './import-repository.js';
+import { copyIntoStaging, ensureStagingTable, type StagedRow } from './import-staging.js';
+import { upsertStagedBatch } from './import-upsert-repository.js';
+
+// The story of a CSV import: recorded at upload, then written batch by batch by the job, each batch with
+// its counts, row errors and checkpoint in one transaction, so a job killed at any point resumes from
+// the last committed batch and writes no row twice.
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Row errors shown in the import record; the whole list is the errors CSV. */
+export const ERRORS_IN_RECORD = 100;
+
+function storeOf(ctx: ServiceContext): string {
+  if (!ctx.storeId) throw new AppError('internal', 'customer imports belong to a store');
+  return ctx.storeId;
+}
+
+const importNotFound = () => notFound('customer import not found');
+
+export async function createImport(
+  db: Db,
+  ctx: ServiceContext,
+  file: { key: string; bytes: number; format: ImportFormat },
+): Promise<CustomerImport> {
+  const storeId = storeOf(ctx);
+  return withTenant(db, { orgId: ctx.orgId }, async (trx) => {
+    const created = await insertImport(trx, {
+      orgId: ctx.orgId,
+      storeId,
+      format: file.format,
+      fileKey: file.key,
+      fileBytes: file.bytes,
+      actorType: ctx.actor.type,
+      actorId: ctx.actor.id,
+    });
+    await recordAudit(trx, ctx, {
+      action: 'customer_import.started',
+      subjectType: 'customer_import',
+      subjectId: created.id,
+    });
+    return created;
+  });
+}
+
+export async function getImport(
+  db: Db,
+  ctx: ServiceContext,
+  id: string,
+): Promise<{ record: CustomerImport; errors: RowError[] }> {
+  const storeId = storeOf(ctx);
+  if (!UUID.test(id)) throw importNotFound();
+  return withTenant(db, { orgId: ctx.orgId }, async (trx) => {
+    const record = await findImport(trx, ctx.orgId, storeId, id);
+    if (!record) throw importNotFound();
+    const errors = await listRowErrors(trx, id, { limit: ERRORS_IN_RECORD });
+    return { record, errors };
+  });
+}
+
+/** Every row error of an import, in line order, a page at a time (for the CSV download). */
+export async function* eachRowError(db: Db, ctx: ServiceContext, id: string): AsyncGenerator<RowError> {
+  await getImport(db, ctx, id); // 404 before the first byte of the download
+  let after: { row: number; id: number } | undefined;
+  for (;;) {
+    const page = await withTenant(db, { orgId: ctx.orgId }, (trx) => listRowErrors(trx, id, { limit: 1000, after }));
+    for (const error of page) yield error;
+    if (page.length < 1000) return;
+    const last = page[page.length - 1]!;
+    after = { row: last.row, id: last.id };
+  }
+}
+
+export interface ImportRun {
+  ctx: ServiceContext & { storeId: string };
+  record: CustomerImport;
+  storeCountry: string;
+}
+
+/** The import as its job finds it; undefined when it is gone or already ended (nothing left to do). */
+export async function beginImportRun(
+  db: Db,
+  ids: { orgId: string; storeId: string; importId: string },
+): Promise<ImportRun | undefined> {
+  return withTenant(db, { orgId: ids.orgId }, async (trx) => {
+    const record = await findImport(trx, ids.orgId, ids.storeId, ids.importId, true);
+    if (!record || record.status === 'finished' || record.status === 'failed') return undefined;
+    const store = await trx('stores').where({ id: ids.storeId }).first('country');
+    await markProcessing(trx, record.id);
+    return {
+      ctx: {
+        orgId: ids.orgId,
+        storeId: ids.storeId,
+        // The job acts for whoever uploaded the file: the audit trail names them.
+        actor: { ...record.createdBy, role: 'system' },
+        requestId: `import-${record.id}`,
+      },
+      record: { ...record, status: 'processing' },
+      storeCountry: store?.country ?? 'US',
+    };
+  });
+}
+
+export interface PreparedBatch {
+  /** Data records this batch consumes from the file (the checkpoint moves by this much). */
+  records: number;
+  staged: StagedRow[];
+  /** Rows folded into another row of the batch, already counted. */
+  folded: { updated: number; unchanged: number };
+  refused: number;
+  errors: RowError[];
+  /** 0–100, how far into the file the batch ends. */
+  progress: number;
+}
+
+/** Writes one batch: customers, row errors, counts and checkpoint commit together or not at all. */
+export async function writeImportBatch(db: Db, run: ImportRun, batch: PreparedBatch): Promise<void> {
+  await withTenant(db, { orgId: run.ctx.orgId }, async (trx) => {
+    let outcome = { created: 0, updated: 0, unchanged: 0 };
+    if (batch.staged.length > 0) {
+      await ensureStagingTable(trx);
+      await copyIntoStaging(trx, batch.staged);
+      outcome = await upsertStagedBatch(
+        trx,
+        {
+          orgId: run.ctx.orgId,
+          storeId: run.ctx.storeId,
+          importId: run.record.id,
+          actorType: run.ctx.actor.type,
+          actorId: run.ctx.actor.id,
+          traceId: run.ctx.requestId ?? null,
+        },
+        run.storeCountry,
+      );
+    }
+    await insertRowErrors(trx, run.ctx.orgId, run.record.id, batch.errors);
+    await addBatchProgress(trx, run.record.id, {
+      records: batch.records,
+      created: outcome.created,
+      updated: outcome.updated + batch.folded.updated,
+      unchanged: outcome.unchanged + batch.folded.unchanged,
+      failed: batch.refused,
+      progress: Math.min(99, batch.progress),
+    });
+  });
+}
+
+/** Ends the import; `customer_import.finished` goes out with the final counts (finished or failed). */
+export async function endImport(
+  db: Db,
+  run: Pick<ImportRun, 'ctx'> & { record: Pick<CustomerImport, 'id'> },
+  error?: { code: string; message: string },
+): Promise<CustomerImport> {
+  return withTenant(db, { orgId: run.ctx.orgId }, async (trx) => {
+    const ended = await markEnded(trx, run.record.id, error ? 'failed' : 'finished', error);
+    await writeOutboxEvent(trx, run.ctx, {
+      type: 'customer_import.finished',
+      subject: { type: 'customer_import', id: ended.id },
+      data: { importId: ended.id, status: ended.status, format: ended.format, counts: { ...ended.counts } },
+    });
+    return ended;
+  });
+}

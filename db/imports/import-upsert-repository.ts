@@ -1,0 +1,286 @@
+import type { Trx } from '../knex.js';
+
+// The set-based upsert of one staged batch, in the caller's transaction (tenant set). Every statement
+// works on the whole batch: match, create, attach tags and addresses, update what changed, then write
+// the audit rows and outbox events of the customers that really changed. A row matches a live customer
+// of the store by, in order: its external id, licence or medical card (blind index), email, phone; a row
+// with none of those matches a customer with the same folded names and birthday and no identifier
+// either, so re-importing a file of names alone creates nothing the second time. Empty cells are "not
+// given": they never clear a value. Consents are stamped only when the decision changes.
+
+export interface UpsertScope {
+  orgId: string;
+  storeId: string;
+  importId: string;
+  actorType: string;
+  actorId: string | null;
+  /** The trace id of the events: the request that uploaded the file. */
+  traceId: string | null;
+}
+
+export interface BatchOutcome {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+const LIVE = `('active','inactive')`;
+
+const MATCH = `
+update import_staging s set customer_id = coalesce(
+  (select r.customer_id from customer_external_refs r join customers c on c.id = r.customer_id
+    where r.store_id = :store and r.provider = s.external_provider and r.external_id = s.external_id
+      and c.status in ${LIVE} limit 1),
+  (select c.id from customers c where c.store_id = :store and c.drivers_license_bidx = s.drivers_license_bidx
+      and c.status in ${LIVE} order by c.created_at, c.id limit 1),
+  (select c.id from customers c where c.store_id = :store and c.medical_card_bidx = s.medical_card_bidx
+      and c.status in ${LIVE} order by c.created_at, c.id limit 1),
+  (select c.id from customers c where c.store_id = :store and c.email = s.email
+      and c.status in ${LIVE} order by c.created_at, c.id limit 1),
+  (select c.id from customers c where c.store_id = :store and c.phone = s.phone
+      and c.status in ${LIVE} order by c.created_at, c.id limit 1),
+  (select c.id from customers c
+    where s.external_id is null and s.drivers_license_bidx is null and s.medical_card_bidx is null
+      and s.email is null and s.phone is null
+      and c.store_id = :store and c.first_name_folded = patron_fold(s.first_name)
+      and c.last_name_folded = patron_fold(s.last_name) and c.birthday is not distinct from s.birthday
+      and c.email is null and c.phone is null and c.drivers_license_bidx is null and c.medical_card_bidx is null
+      and c.status in ${LIVE} order by c.created_at, c.id limit 1))`;
+
+// Two rows of one batch that reach the same customer by different identifiers: the later row wins and
+// the earlier one is reported, so no value is dropped silently.
+const COLLAPSE = `
+with ranked as (
+  select row_no, customer_id, max(row_no) over (partition by customer_id) as last_row
+    from import_staging where customer_id is not null
+), marked as (
+  update import_staging s set outcome = 'collapsed' from ranked r
+   where r.row_no = s.row_no and r.row_no < r.last_row
+  returning s.row_no, r.last_row
+)
+insert into customer_import_errors (organization_id, import_id, "row", "column", message, severity)
+select :org, :import, row_no, null,
+       'matches the same customer as line ' || last_row || ', which was applied instead', 'warning'
+  from marked`;
+
+const consentOf = (column: string) =>
+  `case when ${column} is not null then jsonb_build_object('granted', ${column}, 'at', :now::text, 'source', 'import') end`;
+
+const NEW_ROWS = `update import_staging set customer_id = gen_random_uuid(), outcome = 'created' where customer_id is null`;
+
+const INSERT_CUSTOMERS = `
+insert into customers (id, organization_id, store_id, first_name, middle_name, last_name, birthday, email, phone,
+  gender, customer_type, drivers_license_ciphertext, drivers_license_bidx, drivers_license_last4,
+  drivers_license_state, drivers_license_expires_on, medical_card_ciphertext, medical_card_bidx,
+  medical_card_last4, medical_card_state, medical_card_expires_on, consents)
+select customer_id, :org, :store, first_name, middle_name, last_name, birthday, email, phone,
+  gender, coalesce(customer_type, 'recreational'), drivers_license_ciphertext, drivers_license_bidx,
+  drivers_license_last4, case when drivers_license_bidx is not null then drivers_license_state end,
+  case when drivers_license_bidx is not null then drivers_license_expires_on end,
+  medical_card_ciphertext, medical_card_bidx, medical_card_last4,
+  case when medical_card_bidx is not null then medical_card_state end,
+  case when medical_card_bidx is not null then medical_card_expires_on end,
+  jsonb_strip_nulls(jsonb_build_object('marketingEmail', ${consentOf('marketing_email_opt_in')},
+                                       'marketingSms', ${consentOf('marketing_sms_opt_in')}))
+  from import_staging where outcome = 'created'`;
+
+// Refs of new rows, and of matched rows that did not carry the ref yet (a later sync then finds them).
+const ATTACH_REFS = `
+with attached as (
+  insert into customer_external_refs (organization_id, store_id, customer_id, provider, external_id)
+  select distinct on (external_id) :org, :store, customer_id, external_provider, external_id
+    from import_staging
+   where external_id is not null and external_provider is not null and outcome is distinct from 'collapsed'
+   order by external_id, row_no desc
+  on conflict (store_id, provider, external_id) do nothing
+  returning customer_id
+)
+select distinct customer_id from attached`;
+
+const ADD_TAGS = `
+with added as (
+  insert into customer_tags (organization_id, store_id, customer_id, label)
+  select :org, :store, s.customer_id, btrim(t.label)
+    from import_staging s cross join lateral unnest(string_to_array(s.tags, '|')) as t(label)
+   where s.tags is not null and btrim(t.label) <> '' and s.outcome is distinct from 'collapsed'
+  on conflict (customer_id, lower(label)) do nothing
+  returning customer_id
+)
+select distinct customer_id from added`;
+
+// A row's address is added unless the customer has it already (same first line and postal code); it
+// becomes the default shipping address when there is none.
+const ADD_ADDRESSES = `
+with added as (
+  insert into customer_addresses (organization_id, store_id, customer_id, type, line1, line2, city, region,
+    postal_code, country, is_default)
+  select :org, :store, s.customer_id, 'shipping', s.address_line1, s.address_line2, s.city, s.region,
+         s.postal_code, coalesce(upper(s.country), :country),
+         not exists (select 1 from customer_addresses d
+                      where d.customer_id = s.customer_id and d.type = 'shipping' and d.is_default)
+    from import_staging s
+   where s.address_line1 is not null and s.city is not null and s.outcome is distinct from 'collapsed'
+     and not exists (select 1 from customer_addresses a
+                      where a.customer_id = s.customer_id and lower(a.line1) = lower(s.address_line1)
+                        and coalesce(a.postal_code, '') = coalesce(s.postal_code, ''))
+  returning customer_id
+)
+select distinct customer_id from added`;
+
+const changedIf = (condition: string, field: string) => `case when ${condition} then '${field}' end`;
+const givenAndDiffers = (column: string) => `s.${column} is not null and s.${column} is distinct from c.${column}`;
+const identityChanged = (prefix: string) =>
+  `s.${prefix}_bidx is not null and (s.${prefix}_bidx is distinct from c.${prefix}_bidx
+     or ${givenAndDiffers(`${prefix}_state`)} or ${givenAndDiffers(`${prefix}_expires_on`)})`;
+const consentChanged = (key: string, column: string) =>
+  `s.${column} is not null and (c.consents -> '${key}' is null
+     or (c.consents -> '${key}' ->> 'granted')::boolean is distinct from s.${column})`;
+const consentSet = (json: string, key: string, column: string) =>
+  `case when ${consentChanged(key, column)} then jsonb_set(${json}, '{${key}}', ${consentOf(`s.${column}`)}) else ${json} end`;
+const identitySet = (prefix: string) => `
+  ${prefix}_ciphertext = case when s.${prefix}_bidx is not null and s.${prefix}_bidx is distinct from c.${prefix}_bidx
+    then s.${prefix}_ciphertext else c.${prefix}_ciphertext end,
+  ${prefix}_last4 = case when s.${prefix}_bidx is not null and s.${prefix}_bidx is distinct from c.${prefix}_bidx
+    then s.${prefix}_last4 else c.${prefix}_last4 end,
+  ${prefix}_bidx = coalesce(s.${prefix}_bidx, c.${prefix}_bidx),
+  ${prefix}_state = case when s.${prefix}_bidx is not null then coalesce(s.${prefix}_state, c.${prefix}_state) else c.${prefix}_state end,
+  ${prefix}_expires_on = case when s.${prefix}_bidx is not null
+    then coalesce(s.${prefix}_expires_on, c.${prefix}_expires_on) else c.${prefix}_expires_on end`;
+
+/** Matched rows: what changes, written in one update; answers each row's changed field names. */
+const UPDATE_MATCHED = `
+with diff as (
+  select s.row_no, c.id, array_remove(array[
+    ${changedIf(givenAndDiffers('first_name'), 'firstName')},
+    ${changedIf(givenAndDiffers('middle_name'), 'middleName')},
+    ${changedIf(givenAndDiffers('last_name'), 'lastName')},
+    ${changedIf(givenAndDiffers('birthday'), 'birthday')},
+    ${changedIf(givenAndDiffers('email'), 'email')},
+    ${changedIf(givenAndDiffers('phone'), 'phone')},
+    ${changedIf(givenAndDiffers('gender'), 'gender')},
+    ${changedIf(givenAndDiffers('customer_type'), 'customerType')},
+    ${changedIf(identityChanged('drivers_license'), 'driversLicense')},
+    ${changedIf(identityChanged('medical_card'), 'medicalCard')},
+    ${changedIf(consentChanged('marketingEmail', 'marketing_email_opt_in'), 'consents.marketingEmail')},
+    ${changedIf(consentChanged('marketingSms', 'marketing_sms_opt_in'), 'consents.marketingSms')}
+  ]::text[], null) as changed
+    from import_staging s join customers c on c.id = s.customer_id
+   where s.outcome is null
+     for update of c
+), updated as (
+  update customers c set
+    first_name = coalesce(s.first_name, c.first_name),
+    middle_name = coalesce(s.middle_name, c.middle_name),
+    last_name = coalesce(s.last_name, c.last_name),
+    birthday = coalesce(s.birthday, c.birthday),
+    email = coalesce(s.email, c.email),
+    phone = coalesce(s.phone, c.phone),
+    gender = coalesce(s.gender, c.gender),
+    customer_type = coalesce(s.customer_type, c.customer_type),
+    ${identitySet('drivers_license')},
+    ${identitySet('medical_card')},
+    consents = ${consentSet(consentSet('c.consents', 'marketingEmail', 'marketing_email_opt_in'), 'marketingSms', 'marketing_sms_opt_in')},
+    version = c.version + 1,
+    updated_at = now()
+  from diff d join import_staging s on s.row_no = d.row_no
+  where c.id = d.id and cardinality(d.changed) > 0
+  returning c.id
+)
+select d.row_no, d.id, d.changed from diff d`;
+
+type Bindings = Record<string, unknown>;
+
+/** `:name` placeholders → knex's positional bindings (knex's own named bindings trip over `::` casts). */
+function bind(sql: string, values: Bindings): [string, unknown[]] {
+  const params: unknown[] = [];
+  const text = sql.replace(/(?<!:):([a-z]+)\b/g, (_, name: string) => {
+    if (!(name in values)) throw new Error(`no binding for :${name}`);
+    params.push(values[name]);
+    return '?';
+  });
+  return [text, params];
+}
+
+async function run<T = Record<string, unknown>>(trx: Trx, sql: string, values: Bindings): Promise<T[]> {
+  const [text, params] = bind(sql, values);
+  const result = (await trx.raw(text, params as never[])) as { rows: T[] };
+  return result.rows;
+}
+
+/** Writes the staged batch; the staging table is emptied when the transaction commits. */
+export async function upsertStagedBatch(trx: Trx, scope: UpsertScope, storeCountry: string): Promise<BatchOutcome> {
+  const values: Bindings = {
+    org: scope.orgId,
+    store: scope.storeId,
+    import: scope.importId,
+    country: storeCountry,
+    now: new Date().toISOString(),
+  };
+  await run(trx, MATCH, values);
+  await run(trx, COLLAPSE, values);
+  await run(trx, NEW_ROWS, values);
+  await run(trx, INSERT_CUSTOMERS, values);
+  const withRefs = await run<{ customer_id: string }>(trx, ATTACH_REFS, values);
+  const withTags = await run<{ customer_id: string }>(trx, ADD_TAGS, values);
+  const withAddresses = await run<{ customer_id: string }>(trx, ADD_ADDRESSES, values);
+  const matched = await run<{ row_no: number; id: string; changed: string[] }>(trx, UPDATE_MATCHED, values);
+
+  const extra = new Map<string, string[]>();
+  const note = (rows: Array<{ customer_id: string }>, field: string) => {
+    for (const { customer_id: id } of rows) extra.set(id, [...(extra.get(id) ?? []), field]);
+  };
+  note(withTags, 'tags');
+  note(withAddresses, 'addresses');
+  note(withRefs, 'externalRefs');
+
+  const updates = matched
+    .map((m) => ({ id: m.id, changed: [...m.changed, ...(extra.get(m.id) ?? [])] }))
+    .filter((m) => m.changed.length > 0);
+  await run(
+    trx,
+    `with created as (
+       select customer_id as id, array_remove(array[
+         case when first_name is not null then 'firstName' end, case when middle_name is not null then 'middleName' end,
+         case when last_name is not null then 'lastName' end, case when birthday is not null then 'birthday' end,
+         case when email is not null then 'email' end, case when phone is not null then 'phone' end,
+         case when gender is not null then 'gender' end, case when customer_type is not null then 'customerType' end,
+         case when drivers_license_bidx is not null then 'driversLicense' end,
+         case when medical_card_bidx is not null then 'medicalCard' end,
+         case when marketing_email_opt_in is not null then 'consents.marketingEmail' end,
+         case when marketing_sms_opt_in is not null then 'consents.marketingSms' end,
+         case when tags is not null then 'tags' end,
+         case when address_line1 is not null and city is not null then 'addresses' end]::text[], null) as changed,
+         'customer.created' as action
+         from import_staging where outcome = 'created'
+       union all
+       select u.id, u.changed, 'customer.updated' from jsonb_to_recordset(:updates::jsonb) as u(id uuid, changed text[])
+     ), audit as (
+       insert into audit_log (organization_id, store_id, actor_type, actor_id, action, subject_type, subject_id,
+                              changed_fields, request_id)
+       select :org, :store, :actortype, :actorid::uuid, action, 'customer', id, changed, :trace from created
+     )
+     insert into outbox_events (organization_id, store_id, type, subject_type, subject_id, data, trace_id)
+     select :org, :store, action, 'customer', id,
+            case when action = 'customer.updated' then jsonb_build_object('changedFields', to_jsonb(changed))
+                 else jsonb_build_object('importId', :import::text) end,
+            :trace
+       from created`,
+    {
+      ...values,
+      updates: JSON.stringify(updates),
+      actortype: scope.actorType,
+      actorid: scope.actorId,
+      trace: scope.traceId,
+    },
+  );
+
+  const [counts] = await run<{ created: number; collapsed: number; rows: number }>(
+    trx,
+    `select count(*) filter (where outcome = 'created')::int as created,
+            count(*) filter (where outcome = 'collapsed')::int as collapsed, count(*)::int as rows
+       from import_staging`,
+    values,
+  );
+  const updated = updates.length;
+  return { created: counts!.created, updated, unchanged: counts!.rows - counts!.created - updated };
+}

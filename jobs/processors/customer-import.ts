@@ -1,0 +1,146 @@
+import type { Job } from 'bullmq';
+import { AppError } from '../../config/errors.js';
+import { logger } from '../../config/logger.js';
+import { collapseBatch } from '../../db/imports/import-batch-rules.js';
+import { readCsv, sniffDelimiter } from '../../db/imports/import-csv-reader.js';
+import { detectImportFormat, type DetectedFormat } from '../../db/imports/import-formats.js';
+import { IMPORT_LIMITS } from '../../db/imports/import-limits.js';
+import type { RowError } from '../../db/imports/import-repository.js';
+import { stageRow } from '../../db/imports/import-row-rules.js';
+import {
+  beginImportRun,
+  endImport,
+  writeImportBatch,
+  type ImportRun,
+  type PreparedBatch,
+} from '../../db/imports/import-service.js';
+import type { StagedRow } from '../../db/imports/import-staging.js';
+import type { Db } from '../../db/knex.js';
+import type { FileStorage } from '../../integrations/storage/file-storage.js';
+import type { QueuePayloads } from '../queues.js';
+import type { JobProcessor } from '../run-job.js';
+
+// CustomerImportJob: streams the stored file through csv-parse, checks each row with the API's rules and
+// writes batches of ~1,000 through the staging table. While one batch is written the next is parsed and
+// checked, so the database and the event loop work at the same time. Each batch commits its checkpoint:
+// a job that dies resumes after the last committed batch (BullMQ retries it, or a stalled job is taken
+// up by another worker) and writes nothing twice.
+
+export const IMPORT_BATCH_SIZE = 1000;
+
+const fail = (code: string, message: string) =>
+  new AppError('validation_failed', message, { retryable: false, details: [{ path: code, message }] });
+
+async function headOf(storage: FileStorage, key: string): Promise<string> {
+  const stream = await storage.getStream(key);
+  if (!stream) throw fail('file', 'the uploaded file is gone from storage');
+  let head = '';
+  for await (const chunk of stream) {
+    head += (chunk as Buffer).toString('utf8');
+    if (head.length >= 64 * 1024 || /[\r\n]/.test(head)) break;
+  }
+  stream.destroy();
+  return head;
+}
+
+interface PendingRow {
+  cells: string[];
+  line: number;
+}
+
+function prepareBatch(rows: PendingRow[], format: DetectedFormat, run: ImportRun, progress: number): PreparedBatch {
+  const staged: StagedRow[] = [];
+  const errors: RowError[] = [];
+  let refused = 0;
+  for (const { cells, line } of rows) {
+    const result = stageRow(format.read(cells), format, line, run.storeCountry);
+    if ('problems' in result) {
+      refused += 1;
+      for (const p of result.problems)
+        errors.push({ row: line, column: p.column, message: p.message, severity: 'error' });
+      continue;
+    }
+    for (const w of result.warnings)
+      errors.push({ row: line, column: w.column, message: w.message, severity: 'warning' });
+    staged.push(result.staged);
+  }
+  const collapsed = collapseBatch(staged);
+  return { records: rows.length, staged: collapsed.rows, folded: collapsed.folded, refused, errors, progress };
+}
+
+async function importFile(db: Db, storage: FileStorage, run: ImportRun, job: Job): Promise<void> {
+  const key = run.record.fileKey;
+  const delimiter = sniffDelimiter(await headOf(storage, key));
+  const source = await storage.getStream(key);
+  if (!source) throw fail('file', 'the uploaded file is gone from storage');
+
+  let format: DetectedFormat | undefined;
+  let records = 0;
+  let rows: PendingRow[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  let lastProgress = -1;
+  const percent = (bytes: number) => Math.floor((bytes / Math.max(1, run.record.fileBytes)) * 100);
+
+  const flush = async (bytes: number) => {
+    const batch = prepareBatch(rows, format!, run, percent(bytes));
+    rows = [];
+    await writing; // one batch in flight: checkpoints commit in file order
+    writing = writeImportBatch(db, run, batch).then(async () => {
+      if (batch.progress !== lastProgress) {
+        lastProgress = batch.progress;
+        await job.updateProgress(Math.min(99, batch.progress));
+      }
+    });
+    // A failed write must not sit unobserved while the next batch is parsed.
+    writing.catch(() => undefined);
+  };
+
+  try {
+    for await (const record of readCsv(source, delimiter)) {
+      if (!format) {
+        const detected = detectImportFormat(record.cells);
+        if ('error' in detected) throw fail('file', detected.error);
+        format = detected;
+        continue;
+      }
+      records += 1;
+      if (records > IMPORT_LIMITS.maxRows) {
+        throw fail('file', `the file has more than ${IMPORT_LIMITS.maxRows.toLocaleString('en-US')} rows`);
+      }
+      if (records <= run.record.rowsDone) continue; // written by an earlier attempt
+      rows.push({ cells: record.cells, line: record.line });
+      if (rows.length >= IMPORT_BATCH_SIZE) await flush(record.bytes);
+    }
+    if (!format) throw fail('file', 'the file is empty: it needs a header row');
+    if (rows.length > 0) await flush(run.record.fileBytes);
+    await writing;
+  } finally {
+    source.destroy();
+  }
+}
+
+/** The processor of the `customer-import` queue; `storage` holds the uploaded files. */
+export function customerImportProcessor(db: Db, storage: FileStorage): JobProcessor<QueuePayloads['customer-import']> {
+  return async (job) => {
+    const run = await beginImportRun(db, job.data);
+    if (!run) return; // ended already, or gone
+    const log = logger.child({ importId: run.record.id, storeId: run.ctx.storeId, jobId: job.id });
+    try {
+      await importFile(db, storage, run, job);
+    } catch (err) {
+      const final = (err instanceof AppError && !err.retryable) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (final) {
+        const error =
+          err instanceof AppError
+            ? { code: err.code, message: err.message }
+            : { code: 'internal', message: 'the import stopped on an unexpected error' };
+        await endImport(db, run, error);
+        log.warn('customer import failed', { code: error.code });
+      }
+      throw err;
+    }
+    const ended = await endImport(db, run);
+    await job.updateProgress(100);
+    log.info('customer import finished', { counts: ended.counts });
+  };
+}
