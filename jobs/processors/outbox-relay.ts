@@ -17,7 +17,8 @@ export const OUTBOX_PRUNE_EVERY_MS = 15 * 60 * 1000;
 export const OUTBOX_RELAY_JOB = 'outbox-relay';
 export const OUTBOX_PRUNE_JOB = 'outbox-prune';
 
-const BATCH = 500;
+/** Events per relay transaction (bench/events: 1,000 sends about a third more per second than 500). */
+export const OUTBOX_RELAY_BATCH = 1000;
 // A run hands over after this long so shutdown never waits on a huge backlog; the next tick goes on.
 const MAX_RUN_MS = 30_000;
 const PRUNE_BATCH = 5000;
@@ -97,7 +98,7 @@ export async function drainOutbox(
   sinks: RelaySinks,
   options: DrainOptions = {},
 ): Promise<DrainResult> {
-  const batchSize = options.batchSize ?? BATCH;
+  const batchSize = options.batchSize ?? OUTBOX_RELAY_BATCH;
   const stopAt = Date.now() + (options.maxRunMs ?? MAX_RUN_MS);
   const result: DrainResult = { published: 0, deliveries: 0, batches: 0 };
   for (;;) {
