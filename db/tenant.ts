@@ -122,3 +122,27 @@ export async function tenantQuery<T>(
     await client.releaseConnection(conn);
   }
 }
+
+/**
+ * Several trusted statements (values already inlined by inlineParameters) sent as one simple-protocol
+ * message after the tenant's set_config: PostgreSQL runs them as one implicit transaction (all commit, or
+ * none does) in a single round trip. For batch writes whose client would otherwise wait on each reply.
+ */
+export async function tenantScript(
+  db: Db,
+  scope: TenantScope,
+  statements: readonly string[],
+): Promise<pg.QueryResult[]> {
+  const text = [tenantStatement(scope), ...statements].join(';\n');
+  const client = db.client as {
+    acquireConnection(): Promise<pg.ClientBase>;
+    releaseConnection(conn: pg.ClientBase): Promise<unknown>;
+  };
+  const conn = await client.acquireConnection();
+  try {
+    const results = (await conn.query(text)) as unknown as pg.QueryResult[] | pg.QueryResult;
+    return (Array.isArray(results) ? results : [results]).slice(1);
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}

@@ -1,4 +1,5 @@
 import type { Trx } from '../knex.js';
+import { inlineParameters } from '../tenant.js';
 import type { ImportFormat } from './import-formats.js';
 
 // Reads and writes of customer_imports and their row errors. The caller's transaction carries the tenant.
@@ -111,22 +112,18 @@ export async function markProcessing(trx: Trx, id: string): Promise<void> {
     .update({ status: 'processing', started_at: trx.raw('coalesce(started_at, now())') });
 }
 
-/** Adds a committed batch to the import: its counts and the records it consumed, in the batch's transaction. */
-export async function addBatchProgress(
-  trx: Trx,
+/** Adds a batch to the import: its counts and the records it consumed (SQL for the batch's own message). */
+export function batchProgressUpdate(
   id: string,
   batch: { records: number; created: number; updated: number; unchanged: number; failed: number; progress: number },
-): Promise<void> {
-  await trx('customer_imports')
-    .where({ id })
-    .update({
-      rows_done: trx.raw('rows_done + ?', [batch.records]),
-      created_count: trx.raw('created_count + ?', [batch.created]),
-      updated_count: trx.raw('updated_count + ?', [batch.updated]),
-      unchanged_count: trx.raw('unchanged_count + ?', [batch.unchanged]),
-      failed_count: trx.raw('failed_count + ?', [batch.failed]),
-      progress: batch.progress,
-    });
+): string {
+  return inlineParameters(
+    `update customer_imports set rows_done = rows_done + $2, created_count = created_count + $3,
+       updated_count = updated_count + $4, unchanged_count = unchanged_count + $5,
+       failed_count = failed_count + $6, progress = $7
+     where id = $1`,
+    [id, batch.records, batch.created, batch.updated, batch.unchanged, batch.failed, batch.progress],
+  );
 }
 
 export async function markEnded(
@@ -148,12 +145,12 @@ export async function markEnded(
   return fromRow(row);
 }
 
-export async function insertRowErrors(trx: Trx, orgId: string, importId: string, errors: RowError[]): Promise<void> {
-  if (errors.length === 0) return;
-  await trx.raw(
+/** The batch's row errors (SQL for the batch's own message). */
+export function rowErrorsInsert(orgId: string, importId: string, errors: RowError[]): string {
+  return inlineParameters(
     `insert into customer_import_errors (organization_id, import_id, "row", "column", message, severity)
-     select ?, ?, e.row, e.column, e.message, e.severity
-       from jsonb_to_recordset(?::jsonb) as e("row" integer, "column" text, message text, severity text)`,
+     select $1, $2, e.row, e.column, e.message, e.severity
+       from jsonb_to_recordset($3::jsonb) as e("row" integer, "column" text, message text, severity text)`,
     [orgId, importId, JSON.stringify(errors)],
   );
 }

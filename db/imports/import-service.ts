@@ -3,21 +3,21 @@ import { recordAudit } from '../audit/audit-repository.js';
 import type { ServiceContext } from '../context.js';
 import type { Db } from '../knex.js';
 import { writeOutboxEvent } from '../outbox/outbox-repository.js';
-import { withTenant } from '../tenant.js';
+import { inlineValue, tenantScript, withTenant } from '../tenant.js';
 import type { ImportFormat } from './import-formats.js';
 import {
-  addBatchProgress,
+  batchProgressUpdate,
   findImport,
   insertImport,
-  insertRowErrors,
   listRowErrors,
   markEnded,
   markProcessing,
+  rowErrorsInsert,
   type CustomerImport,
   type RowError,
 } from './import-repository.js';
-import { copyIntoStaging, ensureStagingTable, type StagedRow } from './import-staging.js';
-import { upsertStagedBatch } from './import-upsert-repository.js';
+import { ENSURE_STAGING, stagingInsert, type StagedRow } from './import-staging.js';
+import { BATCH_OUTCOME, upsertStatements } from './import-upsert-repository.js';
 
 // The story of a CSV import: recorded at upload, then written batch by batch by the job, each batch with
 // its counts, row errors and checkpoint in one transaction, so a job killed at any point resumes from
@@ -130,15 +130,17 @@ export interface PreparedBatch {
   progress: number;
 }
 
-/** Writes one batch: customers, row errors, counts and checkpoint commit together or not at all. */
+/**
+ * Writes one batch as a single message, one implicit transaction: staging rows, the upsert, row errors,
+ * counts and checkpoint commit together or not at all. One round trip, so the database works on this
+ * batch while the job parses the next.
+ */
 export async function writeImportBatch(db: Db, run: ImportRun, batch: PreparedBatch): Promise<void> {
-  await withTenant(db, { orgId: run.ctx.orgId }, async (trx) => {
-    let outcome = { created: 0, updated: 0, unchanged: 0 };
-    if (batch.staged.length > 0) {
-      await ensureStagingTable(trx);
-      await copyIntoStaging(trx, batch.staged);
-      outcome = await upsertStagedBatch(
-        trx,
+  const statements: string[] = [];
+  if (batch.staged.length > 0) {
+    statements.push(ENSURE_STAGING, stagingInsert(batch.staged));
+    statements.push(
+      ...upsertStatements(
         {
           orgId: run.ctx.orgId,
           storeId: run.ctx.storeId,
@@ -148,18 +150,28 @@ export async function writeImportBatch(db: Db, run: ImportRun, batch: PreparedBa
           traceId: run.ctx.requestId ?? null,
         },
         run.storeCountry,
-      );
-    }
-    await insertRowErrors(trx, run.ctx.orgId, run.record.id, batch.errors);
-    await addBatchProgress(trx, run.record.id, {
+      ),
+    );
+  } else {
+    statements.push('select 0 as created, 0 as updated, 0 as unchanged');
+  }
+  if (batch.errors.length > 0) statements.push(rowErrorsInsert(run.ctx.orgId, run.record.id, batch.errors));
+  // The counts come from the outcome statement, inside the same message: nothing waits on the client.
+  statements.push(
+    batchProgressUpdate(run.record.id, {
       records: batch.records,
-      created: outcome.created,
-      updated: outcome.updated + batch.folded.updated,
-      unchanged: outcome.unchanged + batch.folded.unchanged,
+      created: 0,
+      updated: batch.folded.updated,
+      unchanged: batch.folded.unchanged,
       failed: batch.refused,
       progress: Math.min(99, batch.progress),
-    });
-  });
+    }),
+    `update customer_imports i set created_count = created_count + o.created,
+       updated_count = updated_count + o.updated, unchanged_count = unchanged_count + o.unchanged
+     from (${batch.staged.length > 0 ? BATCH_OUTCOME : 'select 0 as created, 0 as updated, 0 as unchanged'}) o
+     where i.id = ${inlineValue(run.record.id)}`,
+  );
+  await tenantScript(db, { orgId: run.ctx.orgId }, statements);
 }
 
 /** Ends the import; `customer_import.finished` goes out with the final counts (finished or failed). */

@@ -1,12 +1,8 @@
-import { from as copyFrom } from 'pg-copy-streams';
-import type pg from 'pg';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { Trx } from '../knex.js';
+import { inlineParameters } from '../tenant.js';
 
 // The staging table of a CSV import: a temporary table of the session that holds one batch at a time.
 // Its first columns are our template's, so a file in the template can also be COPYed into it as it is
-// (the benchmark's floor does); the rest are what the job derives (blind indexes, ciphertexts) and
+// (the benchmark's floor does, with COPY); the rest are what the job derives (blind indexes, ciphertexts) and
 // what the upsert decides (the matched customer, the outcome). Rows leave it when the batch commits.
 
 /** Columns the job fills, in COPY order. Plaintext identity numbers are never staged, only ciphertexts. */
@@ -58,42 +54,18 @@ create temporary table if not exists import_staging (
   external_id text, external_provider text,
   drivers_license_ciphertext text, drivers_license_bidx text, drivers_license_last4 text,
   medical_card_state text, medical_card_ciphertext text, medical_card_bidx text, medical_card_last4 text,
-  customer_id uuid, outcome text
+  customer_id uuid, outcome text, changed text[]
 ) on commit delete rows`;
 
 /** Makes sure this session has the staging table (a no-op after the first batch on a connection). */
-export async function ensureStagingTable(trx: Trx): Promise<void> {
-  await trx.raw(CREATE_STAGING);
-}
+export const ENSURE_STAGING = CREATE_STAGING;
 
-// COPY's text format: backslash escapes for the characters that separate fields and rows.
-function copyText(value: string | number | boolean | null): string {
-  if (value === null) return '\\N';
-  if (typeof value !== 'string') return String(value);
-  return /[\\\t\n\r]/.test(value)
-    ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
-    : value;
-}
-
-function* copyLines(rows: readonly StagedRow[]): Generator<string> {
-  for (const row of rows) {
-    let line = '';
-    for (let i = 0; i < STAGED_COLUMNS.length; i += 1) {
-      line += (i === 0 ? '' : '\t') + copyText(row[STAGED_COLUMNS[i]!]);
-    }
-    yield line + '\n';
-  }
-}
-
-/** The transaction's own pg connection (knex hands a transaction's client its connection). */
-export async function connectionOf(trx: Trx): Promise<pg.ClientBase> {
-  return (trx.client as unknown as { acquireConnection(): Promise<pg.ClientBase> }).acquireConnection();
-}
-
-/** COPYs one batch into the staging table, in the caller's transaction. */
-export async function copyIntoStaging(trx: Trx, rows: readonly StagedRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const conn = await connectionOf(trx);
-  const sink = conn.query(copyFrom(`copy import_staging (${STAGED_COLUMNS.join(', ')}) from stdin`));
-  await pipeline(Readable.from(copyLines(rows)), sink);
+/** The batch into the staging table, as one statement with the rows inlined as a jsonb literal. */
+export function stagingInsert(rows: readonly StagedRow[]): string {
+  const columns = STAGED_COLUMNS.join(', ');
+  return inlineParameters(
+    `insert into import_staging (${columns})
+     select ${columns} from jsonb_populate_recordset(null::import_staging, $1::jsonb)`,
+    [JSON.stringify(rows)],
+  );
 }

@@ -1,4 +1,4 @@
-import type { Trx } from '../knex.js';
+import { inlineParameters } from '../tenant.js';
 
 // The set-based upsert of one staged batch, in the caller's transaction (tenant set). Every statement
 // works on the whole batch: match, create, attach tags and addresses, update what changed, then write
@@ -86,32 +86,25 @@ select customer_id, :org, :store, first_name, middle_name, last_name, birthday, 
 
 // Refs of new rows, and of matched rows that did not carry the ref yet (a later sync then finds them).
 const ATTACH_REFS = `
-with attached as (
   insert into customer_external_refs (organization_id, store_id, customer_id, provider, external_id)
   select distinct on (external_id) :org, :store, customer_id, external_provider, external_id
     from import_staging
    where external_id is not null and external_provider is not null and outcome is distinct from 'collapsed'
    order by external_id, row_no desc
   on conflict (store_id, provider, external_id) do nothing
-  returning customer_id
-)
-select distinct customer_id from attached`;
+  returning customer_id`;
 
 const ADD_TAGS = `
-with added as (
   insert into customer_tags (organization_id, store_id, customer_id, label)
   select :org, :store, s.customer_id, btrim(t.label)
     from import_staging s cross join lateral unnest(string_to_array(s.tags, '|')) as t(label)
    where s.tags is not null and btrim(t.label) <> '' and s.outcome is distinct from 'collapsed'
   on conflict (customer_id, lower(label)) do nothing
-  returning customer_id
-)
-select distinct customer_id from added`;
+  returning customer_id`;
 
 // A row's address is added unless the customer has it already (same first line and postal code); it
 // becomes the default shipping address when there is none.
 const ADD_ADDRESSES = `
-with added as (
   insert into customer_addresses (organization_id, store_id, customer_id, type, line1, line2, city, region,
     postal_code, country, is_default)
   select :org, :store, s.customer_id, 'shipping', s.address_line1, s.address_line2, s.city, s.region,
@@ -123,9 +116,7 @@ with added as (
      and not exists (select 1 from customer_addresses a
                       where a.customer_id = s.customer_id and lower(a.line1) = lower(s.address_line1)
                         and coalesce(a.postal_code, '') = coalesce(s.postal_code, ''))
-  returning customer_id
-)
-select distinct customer_id from added`;
+  returning customer_id`;
 
 const changedIf = (condition: string, field: string) => `case when ${condition} then '${field}' end`;
 const givenAndDiffers = (column: string) => `s.${column} is not null and s.${column} is distinct from c.${column}`;
@@ -147,7 +138,7 @@ const identitySet = (prefix: string) => `
   ${prefix}_expires_on = case when s.${prefix}_bidx is not null
     then coalesce(s.${prefix}_expires_on, c.${prefix}_expires_on) else c.${prefix}_expires_on end`;
 
-/** Matched rows: what changes, written in one update; answers each row's changed field names. */
+/** Matched rows: what changes is written in one update, and each row keeps its changed field names. */
 const UPDATE_MATCHED = `
 with diff as (
   select s.row_no, c.id, array_remove(array[
@@ -186,101 +177,94 @@ with diff as (
   where c.id = d.id and cardinality(d.changed) > 0
   returning c.id
 )
-select d.row_no, d.id, d.changed from diff d`;
+update import_staging s set changed = d.changed from diff d where s.row_no = d.row_no`;
+
+// Tags, addresses and refs a matched row added are changes of that customer too.
+const noteAdded = (field: string) =>
+  `update import_staging s set changed = array_append(coalesce(s.changed, '{}'), '${field}')
+    where s.outcome is null and s.customer_id in (select customer_id from added)`;
+
+const CREATED_FIELDS = `array_remove(array[
+  case when first_name is not null then 'firstName' end, case when middle_name is not null then 'middleName' end,
+  case when last_name is not null then 'lastName' end, case when birthday is not null then 'birthday' end,
+  case when email is not null then 'email' end, case when phone is not null then 'phone' end,
+  case when gender is not null then 'gender' end, case when customer_type is not null then 'customerType' end,
+  case when drivers_license_bidx is not null then 'driversLicense' end,
+  case when medical_card_bidx is not null then 'medicalCard' end,
+  case when marketing_email_opt_in is not null then 'consents.marketingEmail' end,
+  case when marketing_sms_opt_in is not null then 'consents.marketingSms' end,
+  case when tags is not null then 'tags' end,
+  case when address_line1 is not null and city is not null then 'addresses' end]::text[], null)`;
+
+const OUTCOMES = `
+update import_staging set outcome = case when cardinality(changed) > 0 then 'updated' else 'unchanged' end
+ where outcome is null`;
+
+// Field names only, never values: the audit row and the event of each customer that changed.
+const AUDIT_AND_EVENTS = `
+with changed as (
+  select customer_id as id, ${CREATED_FIELDS} as changed, 'customer.created' as action
+    from import_staging where outcome = 'created'
+  union all
+  select customer_id, changed, 'customer.updated' from import_staging where outcome = 'updated'
+), audit as (
+  insert into audit_log (organization_id, store_id, actor_type, actor_id, action, subject_type, subject_id,
+                         changed_fields, request_id)
+  select :org, :store, :actortype, :actorid::uuid, action, 'customer', id, changed, :trace from changed
+)
+insert into outbox_events (organization_id, store_id, type, subject_type, subject_id, data, trace_id)
+select :org, :store, action, 'customer', id,
+       case when action = 'customer.updated' then jsonb_build_object('changedFields', to_jsonb(changed))
+            else jsonb_build_object('importId', :import::text) end,
+       :trace
+  from changed`;
+
+/** What the batch did, per row: created, updated, unchanged (a collapsed row counts as unchanged). */
+export const BATCH_OUTCOME = `
+select count(*) filter (where outcome = 'created')::int as created,
+       count(*) filter (where outcome = 'updated')::int as updated,
+       count(*) filter (where outcome in ('unchanged', 'collapsed'))::int as unchanged
+  from import_staging`;
 
 type Bindings = Record<string, unknown>;
 
-/** `:name` placeholders → knex's positional bindings (knex's own named bindings trip over `::` casts). */
-function bind(sql: string, values: Bindings): [string, unknown[]] {
+/** `:name` placeholders → escaped literals, so the whole batch travels as one message. */
+function bind(sql: string, values: Bindings): string {
   const params: unknown[] = [];
   const text = sql.replace(/(?<!:):([a-z]+)\b/g, (_, name: string) => {
     if (!(name in values)) throw new Error(`no binding for :${name}`);
     params.push(values[name]);
-    return '?';
+    return `$${params.length}`;
   });
-  return [text, params];
+  return inlineParameters(text, params);
 }
 
-async function run<T = Record<string, unknown>>(trx: Trx, sql: string, values: Bindings): Promise<T[]> {
-  const [text, params] = bind(sql, values);
-  const result = (await trx.raw(text, params as never[])) as { rows: T[] };
-  return result.rows;
-}
-
-/** Writes the staged batch; the staging table is emptied when the transaction commits. */
-export async function upsertStagedBatch(trx: Trx, scope: UpsertScope, storeCountry: string): Promise<BatchOutcome> {
+/**
+ * The upsert of a staged batch as SQL statements with their values inlined, to run in one transaction
+ * after the batch is in the staging table; the last one (BATCH_OUTCOME) answers the counts.
+ */
+export function upsertStatements(scope: UpsertScope, storeCountry: string): string[] {
   const values: Bindings = {
     org: scope.orgId,
     store: scope.storeId,
     import: scope.importId,
     country: storeCountry,
     now: new Date().toISOString(),
+    actortype: scope.actorType,
+    actorid: scope.actorId,
+    trace: scope.traceId,
   };
-  await run(trx, MATCH, values);
-  await run(trx, COLLAPSE, values);
-  await run(trx, NEW_ROWS, values);
-  await run(trx, INSERT_CUSTOMERS, values);
-  const withRefs = await run<{ customer_id: string }>(trx, ATTACH_REFS, values);
-  const withTags = await run<{ customer_id: string }>(trx, ADD_TAGS, values);
-  const withAddresses = await run<{ customer_id: string }>(trx, ADD_ADDRESSES, values);
-  const matched = await run<{ row_no: number; id: string; changed: string[] }>(trx, UPDATE_MATCHED, values);
-
-  const extra = new Map<string, string[]>();
-  const note = (rows: Array<{ customer_id: string }>, field: string) => {
-    for (const { customer_id: id } of rows) extra.set(id, [...(extra.get(id) ?? []), field]);
-  };
-  note(withTags, 'tags');
-  note(withAddresses, 'addresses');
-  note(withRefs, 'externalRefs');
-
-  const updates = matched
-    .map((m) => ({ id: m.id, changed: [...m.changed, ...(extra.get(m.id) ?? [])] }))
-    .filter((m) => m.changed.length > 0);
-  await run(
-    trx,
-    `with created as (
-       select customer_id as id, array_remove(array[
-         case when first_name is not null then 'firstName' end, case when middle_name is not null then 'middleName' end,
-         case when last_name is not null then 'lastName' end, case when birthday is not null then 'birthday' end,
-         case when email is not null then 'email' end, case when phone is not null then 'phone' end,
-         case when gender is not null then 'gender' end, case when customer_type is not null then 'customerType' end,
-         case when drivers_license_bidx is not null then 'driversLicense' end,
-         case when medical_card_bidx is not null then 'medicalCard' end,
-         case when marketing_email_opt_in is not null then 'consents.marketingEmail' end,
-         case when marketing_sms_opt_in is not null then 'consents.marketingSms' end,
-         case when tags is not null then 'tags' end,
-         case when address_line1 is not null and city is not null then 'addresses' end]::text[], null) as changed,
-         'customer.created' as action
-         from import_staging where outcome = 'created'
-       union all
-       select u.id, u.changed, 'customer.updated' from jsonb_to_recordset(:updates::jsonb) as u(id uuid, changed text[])
-     ), audit as (
-       insert into audit_log (organization_id, store_id, actor_type, actor_id, action, subject_type, subject_id,
-                              changed_fields, request_id)
-       select :org, :store, :actortype, :actorid::uuid, action, 'customer', id, changed, :trace from created
-     )
-     insert into outbox_events (organization_id, store_id, type, subject_type, subject_id, data, trace_id)
-     select :org, :store, action, 'customer', id,
-            case when action = 'customer.updated' then jsonb_build_object('changedFields', to_jsonb(changed))
-                 else jsonb_build_object('importId', :import::text) end,
-            :trace
-       from created`,
-    {
-      ...values,
-      updates: JSON.stringify(updates),
-      actortype: scope.actorType,
-      actorid: scope.actorId,
-      trace: scope.traceId,
-    },
-  );
-
-  const [counts] = await run<{ created: number; collapsed: number; rows: number }>(
-    trx,
-    `select count(*) filter (where outcome = 'created')::int as created,
-            count(*) filter (where outcome = 'collapsed')::int as collapsed, count(*)::int as rows
-       from import_staging`,
-    values,
-  );
-  const updated = updates.length;
-  return { created: counts!.created, updated, unchanged: counts!.rows - counts!.created - updated };
+  return [
+    MATCH,
+    COLLAPSE,
+    NEW_ROWS,
+    INSERT_CUSTOMERS,
+    UPDATE_MATCHED,
+    `with added as (${ATTACH_REFS}) ${noteAdded('externalRefs')}`,
+    `with added as (${ADD_TAGS}) ${noteAdded('tags')}`,
+    `with added as (${ADD_ADDRESSES}) ${noteAdded('addresses')}`,
+    OUTCOMES,
+    AUDIT_AND_EVENTS,
+    BATCH_OUTCOME,
+  ].map((sql) => bind(sql, values));
 }

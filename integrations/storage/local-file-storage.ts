@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -81,9 +81,9 @@ export function createLocalFileStorage(dir: string): FileStorage {
     async getStream(key) {
       const target = pathOf(key);
       try {
-        // Opened first, so a missing file is an answer here and not an error event on the stream later.
-        const handle = await open(target, 'r');
-        return handle.createReadStream();
+        // Checked first, so a missing file is an answer here and not an error event on the stream later.
+        await access(target);
+        return createReadStream(target);
       } catch (err) {
         if (isMissing(err)) return undefined;
         throw err;
