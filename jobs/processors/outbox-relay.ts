@@ -9,6 +9,7 @@ import { relayOutboxBatch, type RelaySinks, type WebhookFanOut } from '../../db/
 import { fanOutToWebhooks } from '../../db/webhooks/webhook-fanout.js';
 import { createRabbitMqPublisher, type EventPublisher } from '../../integrations/events/rabbitmq-publisher.js';
 import { enqueue, type QueuePayloads, type Queues } from '../queues.js';
+import { enqueueDueWebhookDeliveries } from './webhook-delivery.js';
 
 /** How often the relay looks at the outbox; each run drains it, so a burst goes out in one run. */
 export const OUTBOX_RELAY_EVERY_MS = 1000;
@@ -135,6 +136,8 @@ export interface OutboxRelayOptions extends DrainOptions {
   publisher?: EventPublisher | null;
   /** Default: the webhook fan-out. */
   fanOut?: WebhookFanOut | null;
+  /** Re-enqueues webhook deliveries whose job was lost; default enqueueDueWebhookDeliveries. */
+  sweepWebhooks?: ((db: Db, queues: Queues) => Promise<number>) | null;
 }
 
 /**
@@ -148,14 +151,17 @@ export function outboxRelayProcessor(db: Db, queues: Queues, options: OutboxRela
     publisher: options.publisher === undefined ? processEventPublisher() : options.publisher,
     fanOut: options.fanOut === undefined ? fanOutToWebhooks : options.fanOut,
   };
+  const sweepWebhooks = options.sweepWebhooks === undefined ? enqueueDueWebhookDeliveries : options.sweepWebhooks;
   return async (job: Job<QueuePayloads['outbox-dispatch']>) => {
     if (job.name === OUTBOX_PRUNE_JOB) {
       const pruned = await pruneOutbox(db);
       if (pruned > 0) logger.info('published outbox events pruned', { pruned });
       return { pruned };
     }
+    // Before the drain: deliveries created earlier still get their jobs while RabbitMQ fails the drain.
+    const requeued = sweepWebhooks ? await sweepWebhooks(db, queues) : 0;
     const result = await drainOutbox(db, queues, sinks, options);
     if (result.published > 0) logger.debug('outbox events relayed', { ...result });
-    return result;
+    return { ...result, requeued };
   };
 }

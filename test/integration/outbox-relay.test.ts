@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Job } from 'bullmq';
 import { expect } from 'chai';
 import { config } from '../../config/env.js';
 import { createRedis } from '../../config/redis.js';
@@ -17,10 +18,11 @@ import {
   OUTBOX_PRUNE_JOB,
   OUTBOX_RELAY_EVERY_MS,
   OUTBOX_RELAY_JOB,
+  outboxRelayProcessor,
   pruneOutbox,
   registerOutboxRelay,
 } from '../../jobs/processors/outbox-relay.js';
-import { closeQueues, createQueues, type Queues } from '../../jobs/queues.js';
+import { closeQueues, createQueues, type QueuePayloads, type Queues } from '../../jobs/queues.js';
 import { createOrg, createStore } from '../support/fixtures.js';
 import { consumeEvents, type EventConsumer, type ReceivedEvent } from '../support/rabbitmq-consumer.js';
 import { testContext } from '../support/test-context.js';
@@ -242,6 +244,40 @@ describe('outbox relay to RabbitMQ and webhooks', function () {
     expect((await rowOf(other.id)).published_at).to.be.instanceOf(Date);
     expect(await owner('webhook_deliveries').where({ event_id: wanted.id })).to.have.lengthOf(1);
     expect(await owner('webhook_deliveries').where({ event_id: other.id })).to.have.lengthOf(0);
+  });
+
+  it('a relay tick re-enqueues a webhook delivery whose job was lost, even while RabbitMQ is down', async () => {
+    const [webhook] = await owner('webhooks')
+      .insert({
+        organization_id: context.orgId,
+        url: 'https://hooks.example.test/patron',
+        event_types: ['*'],
+        secret_ciphertext: 'not used by the relay',
+      })
+      .returning('id');
+    const event = await write(randomUUID(), 'customer.created');
+    // Committed two minutes ago by a relay that died before enqueueing its job.
+    const [delivery] = await owner('webhook_deliveries')
+      .insert({
+        organization_id: context.orgId,
+        webhook_id: webhook.id,
+        event_id: randomUUID(),
+        event_type: 'customer.created',
+        payload: {},
+        created_at: owner.raw(`now() - interval '2 minutes'`),
+        next_attempt_at: owner.raw(`now() - interval '2 minutes'`),
+      })
+      .returning('id');
+    const down = createRabbitMqPublisher({ url: 'amqp://guest:guest@127.0.0.1:1', connectTimeoutMs: 1000 });
+    publishers.push(down);
+    const tick = outboxRelayProcessor(relayDb, queues, { publisher: down });
+
+    const failure = await tick({ name: OUTBOX_RELAY_JOB } as Job<QueuePayloads['outbox-dispatch']>).catch((e) => e);
+
+    expect(failure).to.be.instanceOf(RelayBatchError);
+    const job = await queues['webhook-delivery'].getJob(`webhook-delivery.${delivery.id}`);
+    expect(job?.data).to.deep.equal({ orgId: context.orgId, deliveryId: delivery.id });
+    expect((await rowOf(event.id)).published_at).to.equal(null);
   });
 
   it('prunes published events past the retention period and keeps the rest', async () => {
