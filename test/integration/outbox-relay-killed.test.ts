@@ -5,8 +5,16 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
 import { createRedis } from '../../config/redis.js';
-import { OUTBOX_PRUNE_JOB, OUTBOX_RELAY_JOB, registerOutboxRelay } from '../../jobs/processors/outbox-relay.js';
-import { createQueue, type QueuePayloads } from '../../jobs/queues.js';
+import { config } from '../../config/env.js';
+import { fanOutToWebhooks } from '../../db/webhooks/webhook-fanout.js';
+import { createRabbitMqPublisher } from '../../integrations/events/rabbitmq-publisher.js';
+import {
+  drainOutbox,
+  OUTBOX_PRUNE_JOB,
+  OUTBOX_RELAY_JOB,
+  registerOutboxRelay,
+} from '../../jobs/processors/outbox-relay.js';
+import { closeQueues, createQueue, createQueues, type QueuePayloads } from '../../jobs/queues.js';
 import { createOrg, createStore } from '../support/fixtures.js';
 import { consumeEvents, type EventConsumer } from '../support/rabbitmq-consumer.js';
 import { testContext } from '../support/test-context.js';
@@ -57,7 +65,7 @@ async function until(what: string, probe: () => boolean | Promise<boolean>, time
 
 describe('outbox relay: the relay process killed repeatedly while publishing', function () {
   this.timeout(120_000);
-  const { owner } = testContext();
+  const { deps, owner } = testContext();
   const prefix = `patron-test-relay-killed-${randomUUID().slice(0, 8)}`;
   const connection = createRedis('client');
   let queue: Queue<QueuePayloads['outbox-dispatch']>;
@@ -67,6 +75,16 @@ describe('outbox relay: the relay process killed repeatedly while publishing', f
   before(async () => {
     queue = createQueue('outbox-dispatch', connection, `{${prefix}}`);
     consumer = await consumeEvents();
+    // Earlier tests leave events unpublished; relayed here at full speed, the relay process (small,
+    // paused batches) starts on this test's events at once.
+    const queues = createQueues(connection, `{${prefix}}`);
+    const publisher = createRabbitMqPublisher({ url: config.events.rabbitmqUrl });
+    try {
+      await drainOutbox(deps.db, queues, { publisher, fanOut: fanOutToWebhooks }, { maxRunMs: 60_000 });
+    } finally {
+      await publisher.close();
+      await closeQueues(queues);
+    }
   });
 
   after(async () => {
