@@ -98,6 +98,9 @@ describe('outbox relay: the relay process killed repeatedly while publishing', f
     await queue.removeJobScheduler(OUTBOX_PRUNE_JOB);
     await queue.obliterate({ force: true });
     await queue.close();
+    // The relay process made producers for every queue under this prefix; nothing else uses it.
+    const keys = await connection.keys(`{${prefix}}:*`);
+    if (keys.length > 0) await connection.del(...keys);
     connection.disconnect();
     await consumer.close();
   });
