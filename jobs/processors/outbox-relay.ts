@@ -51,7 +51,12 @@ export async function registerOutboxRelay(queue: Queue<QueuePayloads['outbox-dis
   await queue.upsertJobScheduler(
     OUTBOX_RELAY_JOB,
     { every: OUTBOX_RELAY_EVERY_MS },
-    { name: OUTBOX_RELAY_JOB, data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
+    // One attempt: the next tick, a second later, is the retry (BullMQ's backoff would only pile runs up).
+    {
+      name: OUTBOX_RELAY_JOB,
+      data: {},
+      opts: { attempts: 1, removeOnComplete: true, removeOnFail: { count: 100 } },
+    },
   );
   await queue.upsertJobScheduler(
     OUTBOX_PRUNE_JOB,
