@@ -4,10 +4,13 @@ import type { StagedColumn, StagedRow } from './import-staging.js';
 // rows with none, the same names and birthday) are one person: they collapse into one staged row, later
 // cells winning, tags added up. Across batches the database match does the same job.
 
+/**
+ * One staged row per person. A row folded into an earlier one is tallied on it (`folded_updated` when it
+ * brought something new within the batch, else `folded_unchanged`); the database outcome of the person
+ * decides how those rows count (an unchanged person's rows are all unchanged).
+ */
 export interface CollapsedBatch {
   rows: StagedRow[];
-  /** Rows folded into an earlier one: `updated` when they brought something new, else `unchanged`. */
-  folded: { updated: number; unchanged: number };
 }
 
 const fold = (value: string | number | boolean | null) =>
@@ -35,7 +38,7 @@ const GROUPED = new Set(IDENTITY_GROUPS.flat());
 function foldInto(into: StagedRow, next: StagedRow): boolean {
   let changed = false;
   for (const column of Object.keys(next) as StagedColumn[]) {
-    if (column === 'row_no' || GROUPED.has(column) || column === 'tags') continue;
+    if (column === 'row_no' || column.startsWith('folded_') || GROUPED.has(column) || column === 'tags') continue;
     const value = next[column];
     if (value !== null && value !== into[column]) {
       into[column] = value;
@@ -70,19 +73,18 @@ function foldInto(into: StagedRow, next: StagedRow): boolean {
 export function collapseBatch(rows: readonly StagedRow[]): CollapsedBatch {
   const owner = new Map<string, StagedRow>();
   const out: StagedRow[] = [];
-  const folded = { updated: 0, unchanged: 0 };
   for (const row of rows) {
     const keys = keysOf(row);
     const target = keys.map((k) => owner.get(k)).find((r) => r !== undefined);
     if (!target) {
-      const copy = { ...row };
+      const copy = { ...row, folded_updated: 0, folded_unchanged: 0 };
       out.push(copy);
       for (const k of keys) owner.set(k, copy);
       continue;
     }
-    if (foldInto(target, row)) folded.updated += 1;
-    else folded.unchanged += 1;
+    if (foldInto(target, row)) target.folded_updated = Number(target.folded_updated) + 1;
+    else target.folded_unchanged = Number(target.folded_unchanged) + 1;
     for (const k of keysOf(target)) owner.set(k, target);
   }
-  return { rows: out, folded };
+  return { rows: out };
 }

@@ -122,6 +122,8 @@ export function stageRow(row: ImportRow, format: DetectedFormat, line: number, s
       medical_card_ciphertext: mc ? encryptField(mc.number) : null,
       medical_card_bidx: mc ? blindIndex('medical_card', mc.number) : null,
       medical_card_last4: mc ? lastFour(mc.number) : null,
+      folded_updated: 0,
+      folded_unchanged: 0,
     },
   };
 }

@@ -122,8 +122,6 @@ export interface PreparedBatch {
   /** Data records this batch consumes from the file (the checkpoint moves by this much). */
   records: number;
   staged: StagedRow[];
-  /** Rows folded into another row of the batch, already counted. */
-  folded: { updated: number; unchanged: number };
   refused: number;
   errors: RowError[];
   /** 0–100, how far into the file the batch ends. */
@@ -161,8 +159,8 @@ export async function writeImportBatch(db: Db, run: ImportRun, batch: PreparedBa
     batchProgressUpdate(run.record.id, {
       records: batch.records,
       created: 0,
-      updated: batch.folded.updated,
-      unchanged: batch.folded.unchanged,
+      updated: 0,
+      unchanged: 0,
       failed: batch.refused,
       progress: Math.min(99, batch.progress),
     }),

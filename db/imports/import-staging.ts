@@ -37,6 +37,8 @@ export const STAGED_COLUMNS = [
   'medical_card_ciphertext',
   'medical_card_bidx',
   'medical_card_last4',
+  'folded_updated',
+  'folded_unchanged',
 ] as const;
 
 export type StagedColumn = (typeof STAGED_COLUMNS)[number];
@@ -54,6 +56,7 @@ create temporary table if not exists import_staging (
   external_id text, external_provider text,
   drivers_license_ciphertext text, drivers_license_bidx text, drivers_license_last4 text,
   medical_card_state text, medical_card_ciphertext text, medical_card_bidx text, medical_card_last4 text,
+  folded_updated integer, folded_unchanged integer,
   customer_id uuid, outcome text, changed text[]
 ) on commit delete rows`;
 

@@ -200,6 +200,11 @@ const OUTCOMES = `
 update import_staging set outcome = case when cardinality(changed) > 0 then 'updated' else 'unchanged' end
  where outcome is null`;
 
+// A customer that only gained tags, an address or a reference changed too: updatedSince must find it.
+const TOUCH_UPDATED = `
+update customers c set updated_at = now() from import_staging s
+ where c.id = s.customer_id and s.outcome = 'updated' and c.updated_at <> now()`;
+
 // Field names only, never values: the audit row and the event of each customer that changed.
 const AUDIT_AND_EVENTS = `
 with changed as (
@@ -219,11 +224,18 @@ select :org, :store, action, 'customer', id,
        :trace
   from changed`;
 
-/** What the batch did, per row: created, updated, unchanged (a collapsed row counts as unchanged). */
+/**
+ * What the batch did, per file row: a person created or updated counts its first row so and each row folded
+ * into it by what that row brought; an unchanged person's rows are all unchanged (as is a collapsed row).
+ */
 export const BATCH_OUTCOME = `
 select count(*) filter (where outcome = 'created')::int as created,
-       count(*) filter (where outcome = 'updated')::int as updated,
-       count(*) filter (where outcome in ('unchanged', 'collapsed'))::int as unchanged
+       (count(*) filter (where outcome = 'updated')
+        + coalesce(sum(folded_updated) filter (where outcome in ('created', 'updated')), 0))::int as updated,
+       (count(*) filter (where outcome in ('unchanged', 'collapsed'))
+        + coalesce(sum(folded_unchanged) filter (where outcome in ('created', 'updated')), 0)
+        + coalesce(sum(folded_updated + folded_unchanged) filter (where outcome in ('unchanged', 'collapsed')), 0)
+       )::int as unchanged
   from import_staging`;
 
 type Bindings = Record<string, unknown>;
@@ -264,6 +276,7 @@ export function upsertStatements(scope: UpsertScope, storeCountry: string): stri
     `with added as (${ADD_TAGS}) ${noteAdded('tags')}`,
     `with added as (${ADD_ADDRESSES}) ${noteAdded('addresses')}`,
     OUTCOMES,
+    TOUCH_UPDATED,
     AUDIT_AND_EVENTS,
     BATCH_OUTCOME,
   ].map((sql) => bind(sql, values));

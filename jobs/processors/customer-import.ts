@@ -65,7 +65,7 @@ function prepareBatch(rows: PendingRow[], format: DetectedFormat, run: ImportRun
     staged.push(result.staged);
   }
   const collapsed = collapseBatch(staged);
-  return { records: rows.length, staged: collapsed.rows, folded: collapsed.folded, refused, errors, progress };
+  return { records: rows.length, staged: collapsed.rows, refused, errors, progress };
 }
 
 async function importFile(db: Db, storage: FileStorage, run: ImportRun, job: Job): Promise<void> {

@@ -187,6 +187,29 @@ describe('customer CSV import', () => {
     expect(result.counts.unchanged).to.be.at.least(1);
   });
 
+  it('counts a person repeated within one batch as unchanged when the file is imported again', async () => {
+    const file =
+      'first_name,last_name,email,tags\nAda,Lovelace,ada@example.com,vip\nAda,Lovelace,ADA@example.com,vip|regular\n';
+    const first = await importFile(file);
+    expect(first.counts).to.deep.equal({ rows: 2, created: 1, updated: 1, unchanged: 0, failed: 0 });
+    const again = await importFile(file);
+    expect(again.counts).to.deep.equal({ rows: 2, created: 0, updated: 0, unchanged: 2, failed: 0 });
+  });
+
+  it('moves updated_at of a customer that only gained a tag, so updatedSince finds it', async () => {
+    await importFile('first_name,last_name,email\nAda,Lovelace,ada@example.com\n');
+    const [before] = await customers();
+    const since = new Date().toISOString();
+    const result = await importFile('first_name,last_name,email,tags\nAda,Lovelace,ada@example.com,vip\n');
+    expect(result.counts).to.deep.include({ updated: 1 });
+    const list = await request(app)
+      .get(`/api/v1/stores/${tenant.storeA.id}/customers`)
+      .query({ updatedSince: since })
+      .set(manager);
+    expect(list.status).to.equal(200);
+    expect(list.body.data.map((c: { id: string }) => c.id)).to.deep.equal([before!.id]);
+  });
+
   it('reports bad rows with their line numbers, the file column and no cell values; good rows still import', async () => {
     const result = await importFile(
       [
