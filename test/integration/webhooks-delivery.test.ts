@@ -46,6 +46,7 @@ describe('webhook delivery', () => {
   let prefix: string;
   let worker: Worker | undefined;
   let events: QueueEvents | undefined;
+  let eventsRedis: ReturnType<typeof createRedis> | undefined;
   const workerRedis = createRedis('worker');
 
   before(() => {
@@ -68,8 +69,10 @@ describe('webhook delivery', () => {
     nock.cleanAll();
     await worker?.close();
     await events?.close();
+    eventsRedis?.disconnect();
     worker = undefined;
     events = undefined;
+    eventsRedis = undefined;
     await queues['webhook-delivery'].obliterate({ force: true });
     await closeQueues(queues);
   });
@@ -78,7 +81,10 @@ describe('webhook delivery', () => {
   async function startWorker() {
     const processor = runJob(webhookDeliveryProcessor(deps.db, { lookup, retryDelaysMs: [0, 0] }));
     worker = new Worker('webhook-delivery', processor, { connection: workerRedis, prefix, concurrency: 4 });
-    events = new QueueEvents('webhook-delivery', { connection: createRedis('worker'), prefix });
+    // From the start of this queue's event stream: a job that finished before the listener was reading
+    // (one waiting before the worker started) is still seen.
+    eventsRedis = createRedis('worker');
+    events = new QueueEvents('webhook-delivery', { connection: eventsRedis, prefix, lastEventId: '0-0' });
     await events.waitUntilReady();
   }
 
