@@ -119,22 +119,23 @@ export function webhookDeliveryProcessor(db: Db, options: WebhookDeliveryOptions
 
 const ACTIVE_STATES = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
 
+/** A job that failed (its own retries spent: the database away, a bug) comes back after this, not at once. */
+export const FAILED_JOB_REQUEUE_DELAY_MS = 60_000;
+
 /**
  * Enqueues a delivery's job unless one is already on its way. The job id is the delivery's, and BullMQ
  * keeps finished jobs a while under that id (a re-add would be a no-op), so a finished one — a retried
- * delivery, or a job that failed while the database was away — is removed first. Answers whether a job
- * was added.
+ * delivery, or a job that failed while the database was away — is removed first; after a failed job the
+ * new one waits FAILED_JOB_REQUEUE_DELAY_MS, so a delivery that keeps failing the job is not spun every
+ * tick. Answers whether a job was added.
  */
-export async function requeueWebhookDelivery(
-  queue: Queue<DeliveryJob>,
-  data: DeliveryJob,
-  delayMs = 0,
-): Promise<boolean> {
-  const opts = enqueueOptions('webhook-delivery', data, delayMs > 0 ? { delay: delayMs } : {});
-  const state = await queue.getJobState(opts.jobId!);
+export async function requeueWebhookDelivery(queue: Queue<DeliveryJob>, data: DeliveryJob): Promise<boolean> {
+  const id = enqueueOptions('webhook-delivery', data).jobId!;
+  const state = await queue.getJobState(id);
   if (ACTIVE_STATES.has(state)) return false;
-  if (state === 'completed' || state === 'failed') await queue.remove(opts.jobId!);
-  await queue.add('webhook-delivery' as never, data as never, opts);
+  if (state === 'completed' || state === 'failed') await queue.remove(id);
+  const delay = state === 'failed' ? FAILED_JOB_REQUEUE_DELAY_MS : 0;
+  await queue.add('webhook-delivery' as never, data as never, enqueueOptions('webhook-delivery', data, { delay }));
   return true;
 }
 

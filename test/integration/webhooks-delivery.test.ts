@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { QueueEvents, Worker } from 'bullmq';
+import { QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import nock from 'nock';
 import request from 'supertest';
 import { createRedis } from '../../config/redis.js';
@@ -10,7 +10,11 @@ import { writeOutboxEvent } from '../../db/outbox/outbox-repository.js';
 import type { EventType } from '../../db/outbox/event-types.js';
 import { withTenant } from '../../db/tenant.js';
 import { fanOutToWebhooks } from '../../db/webhooks/webhook-fanout.js';
-import { enqueueDueWebhookDeliveries, webhookDeliveryProcessor } from '../../jobs/processors/webhook-delivery.js';
+import {
+  enqueueDueWebhookDeliveries,
+  FAILED_JOB_REQUEUE_DELAY_MS,
+  webhookDeliveryProcessor,
+} from '../../jobs/processors/webhook-delivery.js';
 import { closeQueues, createQueues, enqueue, jobId, queuePrefix, type Queues } from '../../jobs/queues.js';
 import { runJob } from '../../jobs/run-job.js';
 import type { AddressLookup } from '../../integrations/events/webhook-url-guard.js';
@@ -78,8 +82,7 @@ describe('webhook delivery', () => {
   });
 
   /** A worker for this test's queue: retries without waiting, three attempts in all. */
-  async function startWorker() {
-    const processor = runJob(webhookDeliveryProcessor(deps.db, { lookup, retryDelaysMs: [0, 0] }));
+  async function startWorker(processor = runJob(webhookDeliveryProcessor(deps.db, { lookup, retryDelaysMs: [0, 0] }))) {
     worker = new Worker('webhook-delivery', processor, { connection: workerRedis, prefix, concurrency: 4 });
     // From the start of this queue's event stream: a job that finished before the listener was reading
     // (one waiting before the worker started) is still seen.
@@ -360,5 +363,30 @@ describe('webhook delivery', () => {
       (j) => j.data.orgId === tenant.org.id,
     );
     expect(again).to.have.lengthOf(2);
+  });
+
+  it('after a job that failed for good (the database away), the sweeper adds a new one that waits a minute', async () => {
+    await registerWebhook(`${RECEIVER}/stuck/${randomUUID()}`);
+    await startWorker(async () => {
+      throw new UnrecoverableError('database unavailable');
+    });
+    const { deliveries, jobs } = await publish();
+    const failure = await finish(jobs[0]).then(
+      () => 'completed',
+      (err: Error) => err.message,
+    );
+    expect(failure).to.equal('database unavailable');
+    await worker!.close();
+    const id = jobId('webhook-delivery', deliveries[0].deliveryId);
+    expect(await queues['webhook-delivery'].getJobState(id)).to.equal('failed');
+
+    expect(await sweepOverdue(deliveries[0].deliveryId)).to.be.at.least(1);
+    const again = await queues['webhook-delivery'].getJob(id);
+    expect(await again!.getState()).to.equal('delayed');
+    expect(again!.opts.delay).to.equal(FAILED_JOB_REQUEUE_DELAY_MS);
+    expect(again!.data).to.deep.equal(deliveries[0]);
+    // Swept again while it waits: left alone.
+    await enqueueDueWebhookDeliveries(deps.db, queues);
+    expect((await queues['webhook-delivery'].getJob(id))!.timestamp).to.equal(again!.timestamp);
   });
 });
