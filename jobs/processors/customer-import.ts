@@ -93,6 +93,8 @@ async function importFile(db: Db, storage: FileStorage, run: ImportRun, job: Job
     });
     // A failed write must not sit unobserved while the next batch is parsed.
     writing.catch(() => undefined);
+    // Let the batch's message leave before parsing takes the event loop again.
+    await new Promise((resolve) => setImmediate(resolve));
   };
 
   try {
