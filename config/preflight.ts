@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { connect } from 'node:net';
 import pg from 'pg';
 
 export class ServiceUnavailableError extends Error {
@@ -61,4 +62,30 @@ export async function checkServices(urls: { postgres: string; redis: string }): 
     .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
     .map((r) => (r.reason as Error).message);
   if (problems.length > 0) throw new ServiceUnavailableError(problems.join('\n'));
+}
+
+/**
+ * Whether RabbitMQ takes a TCP connection at `url` (host and port only). Not fatal for the laptop start:
+ * without it events wait in the outbox (and webhooks with them) until it answers.
+ */
+export async function rabbitmqProblem(url: string): Promise<string | undefined> {
+  const u = new URL(url);
+  const port = Number(u.port || (u.protocol === 'amqps:' ? 5671 : 5672));
+  const reachable = await new Promise<boolean>((resolve) => {
+    const socket = connect({ host: u.hostname, port, timeout: 2000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
+  if (reachable) return undefined;
+  return (
+    `RabbitMQ is not answering at ${displayUrl(url)}: events stay in the outbox (webhooks wait too) until it does.\n` +
+    `  Start it: 'docker compose up -d rabbitmq', or 'rabbitmq-server -detached'; or set EVENTS_RABBITMQ=false.`
+  );
 }

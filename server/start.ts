@@ -2,7 +2,7 @@
 // the demo on first run, then serves the API and runs the workers in this one process.
 import { config } from '../config/env.js';
 import { logger } from '../config/logger.js';
-import { checkServices, ServiceUnavailableError } from '../config/preflight.js';
+import { checkServices, rabbitmqProblem, ServiceUnavailableError } from '../config/preflight.js';
 import { createRedis } from '../config/redis.js';
 import { bootstrap } from '../db/bootstrap/seed.js';
 import { provisionDatabase } from '../db/provision.js';
@@ -15,6 +15,8 @@ import { listen } from './listen.js';
 
 async function main(): Promise<void> {
   await checkServices({ postgres: config.db.ownerUrl, redis: config.redis.url });
+  const rabbitmq = config.events.rabbitmq ? await rabbitmqProblem(config.events.rabbitmqUrl) : undefined;
+  if (rabbitmq) logger.warn(rabbitmq);
   const applied = await provisionDatabase({ ownerUrl: config.db.ownerUrl, appUrl: config.db.url });
   if (applied.length) logger.info('migrations applied', { count: applied.length });
 
