@@ -1,5 +1,6 @@
 import { parse, type Options } from 'csv-parse';
 import type { Readable } from 'node:stream';
+import type { FileStorage } from '../../integrations/storage/file-storage.js';
 
 // Reading a customer CSV as a stream of records with the line each starts on (the header is line 1),
 // whatever its delimiter (`,` or `;`), line ends (CRLF or LF) or byte order mark.
@@ -24,6 +25,22 @@ export function sniffDelimiter(head: string): ',' | ';' {
     else if (!quoted && ch === ';') semicolons += 1;
   }
   return semicolons > commas ? ';' : ',';
+}
+
+/** The delimiter of a stored file, judged from its first line; undefined when there is no such file. */
+export async function storedDelimiter(storage: FileStorage, key: string): Promise<',' | ';' | undefined> {
+  const stream = await storage.getStream(key);
+  if (!stream) return undefined;
+  let head = '';
+  try {
+    for await (const chunk of stream) {
+      head += (chunk as Buffer).toString('utf8');
+      if (head.length >= 64 * 1024 || /[\r\n]/.test(head)) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return sniffDelimiter(head);
 }
 
 export function csvOptions(delimiter: ',' | ';'): Options {

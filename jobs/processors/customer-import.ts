@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { AppError } from '../../config/errors.js';
 import { logger } from '../../config/logger.js';
 import { collapseBatch } from '../../db/imports/import-batch-rules.js';
-import { readCsv, sniffDelimiter } from '../../db/imports/import-csv-reader.js';
+import { readCsv, storedDelimiter } from '../../db/imports/import-csv-reader.js';
 import { detectImportFormat, type DetectedFormat } from '../../db/imports/import-formats.js';
 import { IMPORT_LIMITS } from '../../db/imports/import-limits.js';
 import type { RowError } from '../../db/imports/import-repository.js';
@@ -31,18 +31,6 @@ export const IMPORT_BATCH_SIZE = 1000;
 const fail = (code: string, message: string) =>
   new AppError('validation_failed', message, { retryable: false, details: [{ path: code, message }] });
 
-async function headOf(storage: FileStorage, key: string): Promise<string> {
-  const stream = await storage.getStream(key);
-  if (!stream) throw fail('file', 'the uploaded file is gone from storage');
-  let head = '';
-  for await (const chunk of stream) {
-    head += (chunk as Buffer).toString('utf8');
-    if (head.length >= 64 * 1024 || /[\r\n]/.test(head)) break;
-  }
-  stream.destroy();
-  return head;
-}
-
 interface PendingRow {
   cells: string[];
   line: number;
@@ -70,8 +58,8 @@ function prepareBatch(rows: PendingRow[], format: DetectedFormat, run: ImportRun
 
 async function importFile(db: Db, storage: FileStorage, run: ImportRun, job: Job): Promise<void> {
   const key = run.record.fileKey;
-  const delimiter = sniffDelimiter(await headOf(storage, key));
-  const source = await storage.getStream(key);
+  const delimiter = await storedDelimiter(storage, key);
+  const source = delimiter && (await storage.getStream(key));
   if (!source) throw fail('file', 'the uploaded file is gone from storage');
 
   let format: DetectedFormat | undefined;

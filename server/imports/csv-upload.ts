@@ -3,7 +3,7 @@ import multer from 'multer';
 import { randomUUID } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { AppError } from '../../config/errors.js';
-import { readCsv, sniffDelimiter } from '../../db/imports/import-csv-reader.js';
+import { readCsv, storedDelimiter } from '../../db/imports/import-csv-reader.js';
 import { detectImportFormat, TEMPLATE_COLUMNS, type DetectedFormat } from '../../db/imports/import-formats.js';
 import { IMPORT_LIMITS } from '../../db/imports/import-limits.js';
 import type { FileStorage } from '../../integrations/storage/file-storage.js';
@@ -82,18 +82,11 @@ function storageEngine(storage: FileStorage): multer.StorageEngine {
 }
 
 async function headerOf(storage: FileStorage, key: string): Promise<string[] | undefined> {
-  const head = await storage.getStream(key);
-  if (!head) return undefined;
-  let text = '';
-  for await (const chunk of head) {
-    text += (chunk as Buffer).toString('utf8');
-    if (text.length >= 64 * 1024 || /[\r\n]/.test(text)) break;
-  }
-  head.destroy();
-  const source = await storage.getStream(key);
+  const delimiter = await storedDelimiter(storage, key);
+  const source = delimiter && (await storage.getStream(key));
   if (!source) return undefined;
   try {
-    for await (const record of readCsv(source, sniffDelimiter(text))) return record.cells;
+    for await (const record of readCsv(source, delimiter)) return record.cells;
     return undefined;
   } finally {
     source.destroy();

@@ -61,7 +61,7 @@ describe('customer CSV import', () => {
   const customers = () =>
     owner('customers')
       .where({ store_id: tenant.storeA.id })
-      .orderBy('created_at')
+      .orderBy(['first_name', 'id'])
       .select('id', 'first_name', 'last_name', 'email', 'phone', 'birthday', 'version', 'customer_type', 'consents');
 
   beforeEach(async () => {
