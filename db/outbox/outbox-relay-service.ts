@@ -16,8 +16,8 @@ export type WebhookFanOut = (trx: Trx, orgId: string, events: EventEnvelope[]) =
 export interface RelaySinks {
   /** RabbitMQ; null when `config.events.rabbitmq` is off. */
   publisher: EventPublisher | null;
-  /** Webhooks; null only where a caller has none (a bench of the RabbitMQ sink alone). */
-  fanOut: WebhookFanOut | null;
+  /** Webhooks: fanOutToWebhooks. */
+  fanOut: WebhookFanOut;
 }
 
 export interface RelayBatch {
@@ -66,12 +66,10 @@ export async function relayOutboxBatch(db: Db, sinks: RelaySinks, limit: number)
       if (events.length === 0) return { published: [], deliveries: [] };
       if (sinks.publisher) await sinks.publisher.publish(events);
       const deliveries: CreatedDelivery[] = [];
-      if (sinks.fanOut) {
-        for (const [orgId, group] of byOrganisation(events)) {
-          // set_config(…, true) again: each group's inserts run under its own organisation's policy.
-          await trx.raw(tenantStatement({ orgId }));
-          deliveries.push(...(await sinks.fanOut(trx, orgId, group)));
-        }
+      for (const [orgId, group] of byOrganisation(events)) {
+        // set_config(…, true) again: each group's inserts run under its own organisation's policy.
+        await trx.raw(tenantStatement({ orgId }));
+        deliveries.push(...(await sinks.fanOut(trx, orgId, group)));
       }
       await markPublished(trx, claimed);
       return { published: events, deliveries };

@@ -66,7 +66,7 @@ export async function writeOutboxEvent(trx: Trx, ctx: ServiceContext, event: New
   return fromRow(row);
 }
 
-/** The oldest events not yet published, in seq (insertion) order, for the relay. */
+/** The tenant's oldest events not yet published, in seq order (the relay claims through outbox_claim instead). */
 export async function listUnpublished(trx: Trx, limit: number): Promise<OutboxEvent[]> {
   const rows: OutboxRow[] = await trx('outbox_events').whereNull('published_at').orderBy('seq', 'asc').limit(limit);
   return rows.map(fromRow);

@@ -5,10 +5,10 @@ import { logger } from '../../config/logger.js';
 import { metricsRegistry } from '../../config/metrics.js';
 import type { Db } from '../../db/knex.js';
 import { prunePublished } from '../../db/outbox/outbox-relay-repository.js';
-import { relayOutboxBatch, type RelaySinks, type WebhookFanOut } from '../../db/outbox/outbox-relay-service.js';
+import { relayOutboxBatch, type RelaySinks } from '../../db/outbox/outbox-relay-service.js';
 import { fanOutToWebhooks } from '../../db/webhooks/webhook-fanout.js';
 import { createRabbitMqPublisher, type EventPublisher } from '../../integrations/events/rabbitmq-publisher.js';
-import { enqueue, type QueuePayloads, type Queues } from '../queues.js';
+import { enqueueOptions, type QueuePayloads, type Queues } from '../queues.js';
 import { enqueueDueWebhookDeliveries } from './webhook-delivery.js';
 
 /** How often the relay looks at the outbox; each run drains it, so a burst goes out in one run. */
@@ -69,7 +69,7 @@ export async function registerOutboxRelay(queue: Queue<QueuePayloads['outbox-dis
 let processPublisher: EventPublisher | null | undefined;
 
 /** The process's publisher, or null when RabbitMQ is not a sink (EVENTS_RABBITMQ=false). */
-export function processEventPublisher(): EventPublisher | null {
+function processEventPublisher(): EventPublisher | null {
   if (processPublisher === undefined) {
     processPublisher = config.events.rabbitmq ? createRabbitMqPublisher({ url: config.events.rabbitmqUrl }) : null;
   }
@@ -118,7 +118,16 @@ export async function drainOutbox(
     result.batches += 1;
     result.published += batch.published.length;
     metrics.published.inc(batch.published.length);
-    for (const delivery of batch.deliveries) await enqueue(queues, 'webhook-delivery', delivery);
+    if (batch.deliveries.length > 0) {
+      // One round trip for the batch's deliveries (a batch of 1,000 events may create thousands).
+      await queues['webhook-delivery'].addBulk(
+        batch.deliveries.map((data) => ({
+          name: 'webhook-delivery',
+          data,
+          opts: enqueueOptions('webhook-delivery', data),
+        })),
+      );
+    }
     result.deliveries += batch.deliveries.length;
     // A short batch means the outbox is empty, or what is left waits behind another relay's rows.
     if (batch.published.length < batchSize || Date.now() >= stopAt) return result;
@@ -139,24 +148,19 @@ export async function pruneOutbox(db: Db, retentionHours = config.events.outboxR
 export interface OutboxRelayOptions extends DrainOptions {
   /** Default: the process's RabbitMQ publisher (null when RabbitMQ is off). */
   publisher?: EventPublisher | null;
-  /** Default: the webhook fan-out. */
-  fanOut?: WebhookFanOut | null;
-  /** Re-enqueues webhook deliveries whose job was lost; default enqueueDueWebhookDeliveries. */
-  sweepWebhooks?: ((db: Db, queues: Queues) => Promise<number>) | null;
 }
 
 /**
  * The 'outbox-dispatch' processor. `outbox-relay` runs drain the outbox to RabbitMQ and webhooks;
  * `outbox-prune` runs delete published events older than `config.events.outboxRetentionHours`. A run
- * that fails (RabbitMQ down) leaves its events unpublished with the attempt recorded, and BullMQ's
- * backoff and the next ticks retry them; nothing is lost and webhooks wait with RabbitMQ.
+ * that fails (RabbitMQ down) leaves its events unpublished with the attempt recorded, and the next
+ * tick retries them; nothing is lost and webhooks wait with RabbitMQ.
  */
 export function outboxRelayProcessor(db: Db, queues: Queues, options: OutboxRelayOptions = {}) {
   const sinks: RelaySinks = {
     publisher: options.publisher === undefined ? processEventPublisher() : options.publisher,
-    fanOut: options.fanOut === undefined ? fanOutToWebhooks : options.fanOut,
+    fanOut: fanOutToWebhooks,
   };
-  const sweepWebhooks = options.sweepWebhooks === undefined ? enqueueDueWebhookDeliveries : options.sweepWebhooks;
   return async (job: Job<QueuePayloads['outbox-dispatch']>) => {
     if (job.name === OUTBOX_PRUNE_JOB) {
       const pruned = await pruneOutbox(db);
@@ -164,7 +168,7 @@ export function outboxRelayProcessor(db: Db, queues: Queues, options: OutboxRela
       return { pruned };
     }
     // Before the drain: deliveries created earlier still get their jobs while RabbitMQ fails the drain.
-    const requeued = sweepWebhooks ? await sweepWebhooks(db, queues) : 0;
+    const requeued = await enqueueDueWebhookDeliveries(db, queues);
     const result = await drainOutbox(db, queues, sinks, options);
     if (result.published > 0) logger.debug('outbox events relayed', { ...result });
     return { ...result, requeued };
