@@ -107,11 +107,13 @@ export async function findDelivery(
   return row ? toDelivery(row) : undefined;
 }
 
-/** Gives a finished delivery a new run: pending, due now, the retry schedule from its start. */
-export async function restartDelivery(trx: Trx, orgId: string, deliveryId: string): Promise<void> {
-  await trx('webhook_deliveries')
+/** Gives a finished delivery a new run: pending, due now, the retry schedule from its start. Answers when it is due. */
+export async function restartDelivery(trx: Trx, orgId: string, deliveryId: string): Promise<Date> {
+  const [row] = await trx('webhook_deliveries')
     .where({ organization_id: orgId, id: deliveryId })
-    .update({ status: 'pending', attempts: 0, next_attempt_at: trx.fn.now(), updated_at: trx.fn.now() });
+    .update({ status: 'pending', attempts: 0, next_attempt_at: trx.fn.now(), updated_at: trx.fn.now() })
+    .returning('next_attempt_at');
+  return row.next_attempt_at;
 }
 
 /** Pending deliveries of a webhook that was deactivated or deleted stop here: set-based, one statement. */

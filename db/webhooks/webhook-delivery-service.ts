@@ -11,14 +11,15 @@ import {
 } from './webhook-delivery-repository.js';
 import type { DeliveryStatus } from './webhook-rules.js';
 
-export type { AttemptRecord, DeliveryToSend };
+/** A delivery with its webhook's secret in clear, for signing. */
+export type DeliveryWithSecret = DeliveryToSend & { secret: string };
 
 /** The delivery with its webhook's secret in clear, for signing; undefined when it does not exist. */
 export async function loadWebhookDelivery(
   db: Db,
   orgId: string,
   deliveryId: string,
-): Promise<(DeliveryToSend & { secret: string }) | undefined> {
+): Promise<DeliveryWithSecret | undefined> {
   const delivery = await withTenant(db, { orgId }, (trx) => findDeliveryToSend(trx, orgId, deliveryId));
   return delivery && { ...delivery, secret: decryptField(delivery.secretCiphertext) };
 }

@@ -6,6 +6,7 @@ import { encryptField } from '../crypto/field-encryption.js';
 import type { Db, Trx } from '../knex.js';
 import type { Page } from '../pagination.js';
 import { findForeignStoreIds } from '../stores/store-repository.js';
+import { versionConflict } from '../stores/store-service.js';
 import { withTenant } from '../tenant.js';
 import {
   failPendingDeliveries,
@@ -47,11 +48,6 @@ export type CreatedWebhook = Webhook & { secret: string };
 const invalid = (path: string, message: string) =>
   new AppError('validation_failed', `${path} ${message}`, { details: [{ path, message }] });
 
-const versionConflict = (current: number) =>
-  new AppError('conflict', 'webhook was changed by someone else: reload it and try again', {
-    details: [{ path: 'If-Match', message: `current version is ${current}`, currentVersion: current }],
-  });
-
 function assertUrl(url: string, options: WebhookOptions): void {
   const check = checkWebhookUrl(url, options);
   if (!check.ok) throw invalid('url', `is refused: ${check.reason}`);
@@ -63,9 +59,19 @@ async function assertStore(trx: Trx, orgId: string, storeId: string | null | und
   if (foreign.length > 0) throw invalid('storeId', 'is not a store of this organisation');
 }
 
-async function webhookOrNotFound(trx: Trx, orgId: string, webhookId: string, forUpdate = false): Promise<Webhook> {
-  const webhook = await findWebhook(trx, orgId, webhookId, { forUpdate });
+async function webhookOrNotFound(trx: Trx, orgId: string, webhookId: string): Promise<Webhook> {
+  const webhook = await findWebhook(trx, orgId, webhookId);
   if (!webhook) throw notFound('webhook');
+  return webhook;
+}
+
+/** Locks the webhook for the rest of the transaction and checks If-Match's version, when one was given. */
+async function lockWebhook(trx: Trx, orgId: string, webhookId: string, expectedVersion?: number): Promise<Webhook> {
+  const webhook = await findWebhook(trx, orgId, webhookId, { forUpdate: true });
+  if (!webhook) throw notFound('webhook');
+  if (expectedVersion !== undefined && expectedVersion !== webhook.version) {
+    throw versionConflict('webhook', webhook.version);
+  }
   return webhook;
 }
 
@@ -126,8 +132,7 @@ export async function changeWebhook(
 ): Promise<Webhook> {
   if (patch.url !== undefined) assertUrl(patch.url, options);
   return withTenant(db, { orgId: ctx.orgId }, async (trx) => {
-    const current = await webhookOrNotFound(trx, ctx.orgId, webhookId, true);
-    if (expectedVersion !== undefined && expectedVersion !== current.version) throw versionConflict(current.version);
+    const current = await lockWebhook(trx, ctx.orgId, webhookId, expectedVersion);
     const eventTypes = patch.eventTypes && normaliseEventTypes(patch.eventTypes);
     const description = patch.description === undefined ? undefined : patch.description || null;
     const changed = [
@@ -142,7 +147,7 @@ export async function changeWebhook(
       eventTypes,
       description,
     });
-    if (!updated) throw versionConflict(current.version + 1);
+    if (!updated) throw versionConflict('webhook', current.version + 1);
     if (changed.includes('active') && !updated.active) {
       await failPendingDeliveries(trx, ctx.orgId, webhookId, 'webhook was deactivated');
     }
@@ -159,10 +164,9 @@ export async function deleteWebhook(
   expectedVersion?: number,
 ): Promise<void> {
   await withTenant(db, { orgId: ctx.orgId }, async (trx) => {
-    const current = await webhookOrNotFound(trx, ctx.orgId, webhookId, true);
-    if (expectedVersion !== undefined && expectedVersion !== current.version) throw versionConflict(current.version);
+    const current = await lockWebhook(trx, ctx.orgId, webhookId, expectedVersion);
     const deleted = await updateWebhook(trx, ctx.orgId, webhookId, current.version, { deleted: true });
-    if (!deleted) throw versionConflict(current.version + 1);
+    if (!deleted) throw versionConflict('webhook', current.version + 1);
     await failPendingDeliveries(trx, ctx.orgId, webhookId, 'webhook was deleted');
     await recordAudit(trx, ctx, auditOf('webhook.deleted', webhookId));
   });
@@ -205,9 +209,10 @@ export async function retryWebhookDelivery(
         details: [{ path: 'active', message: 'is false' }],
       });
     }
-    await restartDelivery(trx, ctx.orgId, deliveryId);
+    const nextAttemptAt = await restartDelivery(trx, ctx.orgId, deliveryId);
     await recordAudit(trx, ctx, auditOf('webhook.delivery_retried', webhookId));
-    return (await findDelivery(trx, ctx.orgId, webhookId, deliveryId))!;
+    // The locked row with the restart applied: attempts are only added to a pending delivery, so its list is whole.
+    return { ...current, status: 'pending' as const, nextAttemptAt };
   });
   await enqueue({ orgId: ctx.orgId, deliveryId });
   return delivery;

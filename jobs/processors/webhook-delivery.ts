@@ -7,6 +7,7 @@ import {
   listDueWebhookDeliveries,
   loadWebhookDelivery,
   recordWebhookAttempt,
+  type DeliveryWithSecret,
 } from '../../db/webhooks/webhook-delivery-service.js';
 import { retryDelayAfter, WEBHOOK_RETRY_DELAYS_MS, wireEnvelope } from '../../db/webhooks/webhook-rules.js';
 import { postWebhook, type WebhookAttemptOutcome } from '../../integrations/events/webhook-sender.js';
@@ -15,6 +16,7 @@ import {
   checkWebhookUrl,
   resolveWebhookTarget,
   type AddressLookup,
+  type WebhookTargetOptions,
 } from '../../integrations/events/webhook-url-guard.js';
 import { enqueueOptions, type QueuePayloads, type Queues } from '../queues.js';
 
@@ -34,8 +36,8 @@ export interface WebhookDeliveryOptions {
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 async function attempt(
-  delivery: NonNullable<Awaited<ReturnType<typeof loadWebhookDelivery>>>,
-  options: Required<Pick<WebhookDeliveryOptions, 'allowPrivateTargets' | 'timeoutMs'>> & { lookup?: AddressLookup },
+  delivery: DeliveryWithSecret,
+  options: WebhookTargetOptions & { timeoutMs: number },
 ): Promise<WebhookAttemptOutcome> {
   // Checked again at send time: the URL's rules, and where its name points now (DNS rebinding).
   const check = checkWebhookUrl(delivery.url, options);
