@@ -1,3 +1,4 @@
+import { AppError } from '../config/errors.js';
 import type { Role } from './users/roles.js';
 
 export interface Actor {
@@ -15,3 +16,9 @@ export interface ServiceContext {
 }
 
 export const systemActor: Actor = { type: 'system', id: null, role: 'system' };
+
+/** The store of a store-scoped service call; a call without one is a programming error. */
+export function storeOf(ctx: ServiceContext): string {
+  if (!ctx.storeId) throw new AppError('internal', 'this work belongs to a store: the service context has none');
+  return ctx.storeId;
+}

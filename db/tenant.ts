@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Db, Trx } from './knex.js';
+import { isUuid } from './ids.js';
 
 /**
  * Who a transaction acts for. Row-level security reads these settings; they are set with
@@ -7,12 +8,10 @@ import type { Db, Trx } from './knex.js';
  */
 export type TenantScope = { orgId: string } | { platform: true };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The statement that sets the tenant; the org id is inlined only after it matched a strict UUID pattern. */
 export function tenantStatement(scope: TenantScope): string {
   if ('platform' in scope) return `SELECT set_config('app.platform', 'on', true)`;
-  if (!UUID.test(scope.orgId)) throw new Error('tenant organisation id must be a UUID');
+  if (!isUuid(scope.orgId)) throw new Error('tenant organisation id must be a UUID');
   return `SELECT set_config('app.org_id', '${scope.orgId.toLowerCase()}', true)`;
 }
 
@@ -33,7 +32,7 @@ export async function tenantRead<T>(
   params: Array<string | null>,
 ): Promise<T[]> {
   params.forEach((value, i) => {
-    if (value !== null && (typeof value !== 'string' || !UUID.test(value))) {
+    if (value !== null && !isUuid(value)) {
       throw new Error(`tenantRead parameter $${i + 1} must be a UUID`);
     }
   });

@@ -1,36 +1,13 @@
-import { AppError, notFound } from '../../config/errors.js';
+import { notFound } from '../../config/errors.js';
 import { recordAudit } from '../audit/audit-repository.js';
-import type { ServiceContext } from '../context.js';
+import { type ServiceContext, storeOf } from '../context.js';
 import type { Db } from '../knex.js';
-import { decodeCursor, toPage, type Page } from '../pagination.js';
+import { toPage, type Page } from '../pagination.js';
 import { withTenant } from '../tenant.js';
 import type { ApiKeyRole } from '../users/roles.js';
 import { findApiKey, insertApiKey, listApiKeysOfStore, revokeLiveApiKey, type ApiKey } from './api-key-repository.js';
 import { generateApiKey } from './api-key-secret.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function storeOf(ctx: ServiceContext): string {
-  if (!ctx.storeId) throw new AppError('internal', 'API keys are managed within a store');
-  return ctx.storeId;
-}
-
-/** A signed cursor from another list has another shape: refuse it rather than let SQL choke on it. */
-function afterCursor(cursor: string | undefined): { createdAtKey: string; id: string } | undefined {
-  if (cursor === undefined) return undefined;
-  const [createdAtKey, id] = decodeCursor(cursor);
-  if (
-    typeof createdAtKey !== 'string' ||
-    Number.isNaN(Date.parse(createdAtKey)) ||
-    typeof id !== 'string' ||
-    !UUID.test(id)
-  ) {
-    throw new AppError('validation_failed', 'cursor is not valid: use the nextCursor of a previous page', {
-      details: [{ path: 'query.cursor', message: 'is not a cursor of this list' }],
-    });
-  }
-  return { createdAtKey, id };
-}
+import { decodeTimeCursor } from '../customers/time-cursor.js';
 
 export async function listApiKeys(
   db: Db,
@@ -38,7 +15,8 @@ export async function listApiKeys(
   query: { limit: number; cursor?: string },
 ): Promise<Page<ApiKey>> {
   const storeId = storeOf(ctx);
-  const after = afterCursor(query.cursor);
+  const cursor = decodeTimeCursor(query.cursor);
+  const after = cursor && { createdAtKey: cursor.at, id: cursor.id };
   const rows = await withTenant(db, { orgId: ctx.orgId }, (trx) =>
     listApiKeysOfStore(trx, ctx.orgId, storeId, { limit: query.limit + 1, after }),
   );

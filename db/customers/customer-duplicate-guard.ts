@@ -1,6 +1,6 @@
 import { AppError } from '../../config/errors.js';
 import { recordAudit } from '../audit/audit-repository.js';
-import type { ServiceContext } from '../context.js';
+import { type ServiceContext, storeOf } from '../context.js';
 import { blindIndex } from '../crypto/field-encryption.js';
 import type { Trx } from '../knex.js';
 import { customerMetrics } from './customer-metrics.js';
@@ -8,11 +8,6 @@ import type { ChangedField, CustomerValues } from './customer-rules.js';
 import { findDuplicateCandidates, type DuplicateCandidate, type DuplicateProbe } from './duplicate-finder.js';
 
 // The duplicate check every create and edit goes through (db/customers/customer-service.ts).
-
-export function storeOf(ctx: ServiceContext): string {
-  if (!ctx.storeId) throw new AppError('internal', 'customer writes need a store in the service context');
-  return ctx.storeId;
-}
 
 export const bidxOf = (kind: 'drivers_license' | 'medical_card', value: { number?: string } | null | undefined) =>
   value?.number ? blindIndex(kind, value.number) : null;

@@ -1,7 +1,6 @@
 import type { Trx } from '../knex.js';
 import type { CustomerScope } from './customer-subresource-access.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../ids.js';
 
 export interface ErasableCustomer {
   id: string;
@@ -109,7 +108,7 @@ export async function anonymiseCustomers(trx: Trx, scope: CustomerScope, custome
  */
 export async function deleteStoredAnswersNaming(trx: Trx, orgId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  if (!ids.every((id) => UUID.test(id))) throw new Error('record ids must be UUIDs');
+  if (!ids.every((id) => isUuid(id))) throw new Error('record ids must be UUIDs');
   await trx('idempotency_keys')
     .where({ organization_id: orgId })
     .whereNotNull('response_body')

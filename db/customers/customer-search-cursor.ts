@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../config/errors.js';
 import { decodeCursor, encodeCursor, type CursorValues } from '../pagination.js';
+import { isUuid } from '../ids.js';
 
 // Search cursors: signed by db/pagination.ts (a forged one is a 400), and carrying which search they
 // belong to, so a cursor of one query cannot page through another.
@@ -17,7 +18,6 @@ export function fingerprint(params: Record<string, unknown>): string {
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 12);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MICRO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 export function readCursor(cursor: string, print: string, mode: Position['mode'], tiers: number): Position {
@@ -29,8 +29,7 @@ export function readCursor(cursor: string, print: string, mode: Position['mode']
   if (values[1] !== print) throw wrong();
   if (mode === 'list') {
     const [kind, , at, id] = values;
-    if (kind !== 'l' || typeof at !== 'string' || !MICRO_TIMESTAMP.test(at) || typeof id !== 'string' || !UUID.test(id))
-      throw wrong();
+    if (kind !== 'l' || typeof at !== 'string' || !MICRO_TIMESTAMP.test(at) || !isUuid(id)) throw wrong();
     return { mode, at, id };
   }
   const [kind, , tier, score, id] = values;
@@ -43,7 +42,7 @@ export function readCursor(cursor: string, print: string, mode: Position['mode']
     score >= 0 &&
     score <= 1 &&
     typeof id === 'string' &&
-    UUID.test(id);
+    isUuid(id);
   if (!valid) throw wrong();
   return { mode, tier: tier as number, score: score as number, id: id as string };
 }

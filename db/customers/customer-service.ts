@@ -1,6 +1,6 @@
 import { AppError, notFound } from '../../config/errors.js';
 import { recordAudit } from '../audit/audit-repository.js';
-import type { ServiceContext } from '../context.js';
+import { storeOf, type ServiceContext } from '../context.js';
 import type { Db, Trx } from '../knex.js';
 import { writeOutboxEvent } from '../outbox/outbox-repository.js';
 import { recordPosWriteIntent, touchesPosFields } from '../pos/pos-write-intent.js';
@@ -43,7 +43,7 @@ import {
   softDeleteCustomerRow,
   updateCustomerRow,
 } from './customer-write-repository.js';
-import { auditDuplicateAllowed, bidxOf, duplicatesOf, judgeDuplicates, storeOf } from './customer-duplicate-guard.js';
+import { auditDuplicateAllowed, bidxOf, duplicatesOf, judgeDuplicates } from './customer-duplicate-guard.js';
 
 // The one place a customer is created or changed: the API, the CSV import and the POS sync all call
 // these, so normalisation, duplicate checks, audit and outbox happen the same way for every source.

@@ -2,10 +2,9 @@ import type { Knex } from 'knex';
 import { AppError } from '../../config/errors.js';
 import type { Trx } from '../knex.js';
 import { cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
+import { isUuid } from '../ids.js';
 
 // Keyset pages over (created_at, id), for the lists of a customer's notes, addresses, documents, history.
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface TimeCursor {
   at: string;
@@ -21,7 +20,7 @@ export interface PageRequest {
 export function decodeTimeCursor(cursor: string | undefined): TimeCursor | undefined {
   if (cursor === undefined) return undefined;
   const [at, id] = decodeCursor(cursor);
-  if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !UUID.test(id)) {
+  if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || !isUuid(id)) {
     throw new AppError('validation_failed', 'cursor is not valid: use the nextCursor of a previous page', {
       details: [{ path: 'query.cursor', message: 'is not a cursor of this list' }],
     });

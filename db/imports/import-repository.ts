@@ -112,17 +112,22 @@ export async function markProcessing(trx: Trx, id: string): Promise<void> {
     .update({ status: 'processing', started_at: trx.raw('coalesce(started_at, now())') });
 }
 
-/** Adds a batch to the import: its counts and the records it consumed (SQL for the batch's own message). */
+/**
+ * Adds a batch to the import (SQL for the batch's own message): the records it consumed, its refusals and
+ * progress, and the created/updated/unchanged counts that `outcome` (a query of one row) reads.
+ */
 export function batchProgressUpdate(
   id: string,
-  batch: { records: number; created: number; updated: number; unchanged: number; failed: number; progress: number },
+  batch: { records: number; failed: number; progress: number },
+  outcome: string,
 ): string {
   return inlineParameters(
-    `update customer_imports set rows_done = rows_done + $2, created_count = created_count + $3,
-       updated_count = updated_count + $4, unchanged_count = unchanged_count + $5,
-       failed_count = failed_count + $6, progress = $7
-     where id = $1`,
-    [id, batch.records, batch.created, batch.updated, batch.unchanged, batch.failed, batch.progress],
+    `update customer_imports i set rows_done = rows_done + $2, created_count = created_count + o.created,
+       updated_count = updated_count + o.updated, unchanged_count = unchanged_count + o.unchanged,
+       failed_count = failed_count + $3, progress = $4
+     from (${outcome}) o
+     where i.id = $1`,
+    [id, batch.records, batch.failed, batch.progress],
   );
 }
 

@@ -1,9 +1,9 @@
-import { AppError, notFound } from '../../config/errors.js';
+import { notFound } from '../../config/errors.js';
 import { recordAudit } from '../audit/audit-repository.js';
-import type { ServiceContext } from '../context.js';
+import { type ServiceContext, storeOf } from '../context.js';
 import type { Db } from '../knex.js';
 import { writeOutboxEvent } from '../outbox/outbox-repository.js';
-import { inlineValue, tenantScript, withTenant } from '../tenant.js';
+import { tenantScript, withTenant } from '../tenant.js';
 import type { ImportFormat } from './import-formats.js';
 import {
   batchProgressUpdate,
@@ -17,21 +17,15 @@ import {
   type RowError,
 } from './import-repository.js';
 import { ENSURE_STAGING, stagingInsert, type StagedRow } from './import-staging.js';
-import { BATCH_OUTCOME, upsertStatements } from './import-upsert-repository.js';
+import { BATCH_OUTCOME, NOTHING_STAGED, upsertStatements } from './import-upsert-repository.js';
+import { isUuid } from '../ids.js';
 
 // The story of a CSV import: recorded at upload, then written batch by batch by the job, each batch with
 // its counts, row errors and checkpoint in one transaction, so a job killed at any point resumes from
 // the last committed batch and writes no row twice.
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Row errors shown in the import record; the whole list is the errors CSV. */
 export const ERRORS_IN_RECORD = 100;
-
-function storeOf(ctx: ServiceContext): string {
-  if (!ctx.storeId) throw new AppError('internal', 'customer imports belong to a store');
-  return ctx.storeId;
-}
 
 const importNotFound = () => notFound('customer import not found');
 
@@ -66,7 +60,7 @@ export async function getImport(
   id: string,
 ): Promise<{ record: CustomerImport; errors: RowError[] }> {
   const storeId = storeOf(ctx);
-  if (!UUID.test(id)) throw importNotFound();
+  if (!isUuid(id)) throw importNotFound();
   return withTenant(db, { orgId: ctx.orgId }, async (trx) => {
     const record = await findImport(trx, ctx.orgId, storeId, id);
     if (!record) throw importNotFound();
@@ -134,40 +128,26 @@ export interface PreparedBatch {
  * batch while the job parses the next.
  */
 export async function writeImportBatch(db: Db, run: ImportRun, batch: PreparedBatch): Promise<void> {
-  const statements: string[] = [];
-  if (batch.staged.length > 0) {
-    statements.push(ENSURE_STAGING, stagingInsert(batch.staged));
-    statements.push(
-      ...upsertStatements(
-        {
-          orgId: run.ctx.orgId,
-          storeId: run.ctx.storeId,
-          importId: run.record.id,
-          actorType: run.ctx.actor.type,
-          actorId: run.ctx.actor.id,
-          traceId: run.ctx.requestId ?? null,
-        },
-        run.storeCountry,
-      ),
-    );
-  } else {
-    statements.push('select 0 as created, 0 as updated, 0 as unchanged');
-  }
+  const staged = batch.staged.length > 0;
+  const scope = {
+    orgId: run.ctx.orgId,
+    storeId: run.ctx.storeId,
+    importId: run.record.id,
+    actorType: run.ctx.actor.type,
+    actorId: run.ctx.actor.id,
+    traceId: run.ctx.requestId ?? null,
+  };
+  const statements = staged
+    ? [ENSURE_STAGING, stagingInsert(batch.staged), ...upsertStatements(scope, run.storeCountry)]
+    : [];
   if (batch.errors.length > 0) statements.push(rowErrorsInsert(run.ctx.orgId, run.record.id, batch.errors));
-  // The counts come from the outcome statement, inside the same message: nothing waits on the client.
+  // The counts come from the staging table inside the same message: nothing waits on the client.
   statements.push(
-    batchProgressUpdate(run.record.id, {
-      records: batch.records,
-      created: 0,
-      updated: 0,
-      unchanged: 0,
-      failed: batch.refused,
-      progress: Math.min(99, batch.progress),
-    }),
-    `update customer_imports i set created_count = created_count + o.created,
-       updated_count = updated_count + o.updated, unchanged_count = unchanged_count + o.unchanged
-     from (${batch.staged.length > 0 ? BATCH_OUTCOME : 'select 0 as created, 0 as updated, 0 as unchanged'}) o
-     where i.id = ${inlineValue(run.record.id)}`,
+    batchProgressUpdate(
+      run.record.id,
+      { records: batch.records, failed: batch.refused, progress: Math.min(99, batch.progress) },
+      staged ? BATCH_OUTCOME : NOTHING_STAGED,
+    ),
   );
   await tenantScript(db, { orgId: run.ctx.orgId }, statements);
 }

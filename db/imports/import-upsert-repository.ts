@@ -18,12 +18,6 @@ export interface UpsertScope {
   traceId: string | null;
 }
 
-export interface BatchOutcome {
-  created: number;
-  updated: number;
-  unchanged: number;
-}
-
 const LIVE = `('active','inactive')`;
 
 const MATCH = `
@@ -238,6 +232,9 @@ select count(*) filter (where outcome = 'created')::int as created,
        )::int as unchanged
   from import_staging`;
 
+/** BATCH_OUTCOME's shape for a batch with nothing staged (every row refused). */
+export const NOTHING_STAGED = 'select 0 as created, 0 as updated, 0 as unchanged';
+
 type Bindings = Record<string, unknown>;
 
 /** `:name` placeholders → escaped literals, so the whole batch travels as one message. */
@@ -253,7 +250,7 @@ function bind(sql: string, values: Bindings): string {
 
 /**
  * The upsert of a staged batch as SQL statements with their values inlined, to run in one transaction
- * after the batch is in the staging table; the last one (BATCH_OUTCOME) answers the counts.
+ * after the batch is in the staging table. BATCH_OUTCOME then reads what they did.
  */
 export function upsertStatements(scope: UpsertScope, storeCountry: string): string[] {
   const values: Bindings = {
@@ -278,6 +275,5 @@ export function upsertStatements(scope: UpsertScope, storeCountry: string): stri
     OUTCOMES,
     TOUCH_UPDATED,
     AUDIT_AND_EVENTS,
-    BATCH_OUTCOME,
   ].map((sql) => bind(sql, values));
 }

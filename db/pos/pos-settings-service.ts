@@ -4,7 +4,7 @@ import { posClientFactories } from '../../integrations/pos/index.js';
 import { isPosError } from '../../integrations/pos/pos-errors.js';
 import type { PosProvider } from '../../integrations/pos/pos-types.js';
 import { recordAudit } from '../audit/audit-repository.js';
-import type { ServiceContext } from '../context.js';
+import { type ServiceContext, storeOf } from '../context.js';
 import { decryptField, encryptField } from '../crypto/field-encryption.js';
 import type { Db } from '../knex.js';
 import { findReachableStore } from '../stores/store-access.js';
@@ -50,11 +50,6 @@ export interface PosSettingsOptions {
 
 const invalid = (path: string, message: string) =>
   new AppError('validation_failed', `${path} ${message}`, { details: [{ path, message }] });
-
-function storeOf(ctx: ServiceContext): string {
-  if (!ctx.storeId) throw new AppError('internal', 'POS settings belong to a store');
-  return ctx.storeId;
-}
 
 /** The guard of base-url-guard.ts, as a validation error naming the field. */
 export async function assertPosUrl(

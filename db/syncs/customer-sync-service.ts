@@ -1,10 +1,10 @@
 import { AppError, notFound } from '../../config/errors.js';
 import type { PosCustomer } from '../../integrations/pos/pos-types.js';
 import { recordAudit } from '../audit/audit-repository.js';
-import { systemActor, type ServiceContext } from '../context.js';
+import { systemActor, type ServiceContext, storeOf } from '../context.js';
 import type { Db } from '../knex.js';
 import { writeOutboxEvent } from '../outbox/outbox-repository.js';
-import { decodeCursor, type Page } from '../pagination.js';
+import type { Page } from '../pagination.js';
 import { advanceWatermark, findPosSettings, type PosSettingsRow } from '../pos/pos-settings-repository.js';
 import { findReachableStore } from '../stores/store-access.js';
 import { withTenant } from '../tenant.js';
@@ -30,13 +30,7 @@ import {
   type SyncTrigger,
 } from './customer-sync-rules.js';
 import { applyPosMerges, upsertSyncPage, type SyncScope } from './sync-upsert-repository.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function storeOf(ctx: ServiceContext): string {
-  if (!ctx.storeId) throw new AppError('internal', 'customer syncs belong to a store');
-  return ctx.storeId;
-}
+import { decodeTimeCursor } from '../customers/time-cursor.js';
 
 const notConfigured = () =>
   new AppError('pos_not_configured', 'this store has no POS configured: PUT /stores/:storeId/pos first');
@@ -79,16 +73,7 @@ export async function listCustomerSyncs(
   query: { limit: number; cursor?: string },
 ): Promise<Page<CustomerSync>> {
   const storeId = storeOf(ctx);
-  let after: { at: string; id: string } | undefined;
-  if (query.cursor !== undefined) {
-    const [at, id] = decodeCursor(query.cursor);
-    if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !UUID.test(id)) {
-      throw new AppError('validation_failed', 'cursor is not valid: use the nextCursor of a previous page', {
-        details: [{ path: 'query.cursor', message: 'is not a cursor of this list' }],
-      });
-    }
-    after = { at, id };
-  }
+  const after = decodeTimeCursor(query.cursor);
   return withTenant(db, { orgId: ctx.orgId }, (trx) =>
     listSyncs(trx, ctx.orgId, storeId, { limit: query.limit, after }),
   );

@@ -1,6 +1,5 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { isPublicAddress, type AddressLookup } from '../pos/base-url-guard.js';
+import { hostOf, isPublicAddress, systemLookup, type AddressLookup } from '../pos/base-url-guard.js';
 
 export type { AddressLookup };
 
@@ -20,14 +19,6 @@ export type WebhookTarget =
 
 // Names that never reach the public internet; a single-label name is completed by the resolver's search domains.
 const PRIVATE_SUFFIXES = ['.localhost', '.local', '.internal', '.home.arpa'];
-
-const hostOf = (url: URL) =>
-  url.hostname
-    .replace(/^\[(.*)\]$/, '$1')
-    .replace(/\.$/, '')
-    .toLowerCase();
-
-const systemLookup: AddressLookup = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
 /**
  * The checks a webhook URL passes when it is registered, without DNS (a resolver hiccup must not refuse

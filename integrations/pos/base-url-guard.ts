@@ -50,7 +50,14 @@ export const isPublicAddress = (ip: string): boolean => isIP(ip) !== 0 && !nonPu
 
 export type AddressLookup = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
 
-const systemLookup: AddressLookup = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+export const systemLookup: AddressLookup = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+
+/** A URL's host as addresses are checked: IPv6 brackets and a trailing dot removed, lower case. */
+export const hostOf = (url: URL) =>
+  url.hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
 
 export interface BaseUrlGuardOptions {
   /** Development and test: http and loopback addresses are allowed, for sandbox vendors. */
@@ -89,10 +96,7 @@ export async function checkPosBaseUrl(
   if (url.username || url.password) return refuse('must not carry credentials');
   if (url.search || url.hash) return refuse('must not carry a query or fragment');
 
-  const host = url.hostname
-    .replace(/^\[(.*)\]$/, '$1')
-    .replace(/\.$/, '')
-    .toLowerCase();
+  const host = hostOf(url);
   const addresses = isIP(host) ? [host] : await resolve(host, options.lookup ?? systemLookup);
   if (addresses === undefined || addresses.length === 0) return refuse('host does not resolve');
 

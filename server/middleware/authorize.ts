@@ -7,8 +7,7 @@ import { roleAtLeast } from '../../db/users/roles.js';
 import type { AppDeps } from '../app-deps.js';
 import type { Principal } from '../auth/principal.js';
 import type { Policy } from '../policy.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../db/ids.js';
 
 /**
  * Applies a route's policy. Reachability comes before role: a store or organisation the caller
@@ -24,7 +23,7 @@ export function authorize(policy: Extract<Policy, { access: 'authenticated' }>, 
         details: [{ path: 'X-Organization-Id', message: 'is required for sysadmin requests' }],
       });
     }
-    if (!UUID.test(chosen)) throw notFound('organization');
+    if (!isUuid(chosen)) throw notFound('organization');
     const exists = await withTenant(deps.db, { platform: true }, (trx) => organizationExists(trx, chosen));
     if (!exists) throw notFound('organization');
     return chosen;
@@ -46,7 +45,7 @@ export function authorize(policy: Extract<Policy, { access: 'authenticated' }>, 
 
     if (policy.scope === 'store') {
       const storeId = req.params.storeId;
-      if (typeof storeId !== 'string' || !UUID.test(storeId)) throw notFound('store');
+      if (!isUuid(storeId)) throw notFound('store');
       if (principal.kind === 'api_key' && principal.storeId !== storeId) throw notFound('store');
       const reach =
         principal.kind === 'user' && !roleAtLeast(principal.role, 'admin')

@@ -1,52 +1,29 @@
 import { expect } from 'chai';
-import type { Job } from 'bullmq';
 import request from 'supertest';
-import { config } from '../../config/env.js';
-import { customerImportProcessor } from '../../jobs/processors/customer-import.js';
-import { createQueue, jobId, type QueuePayloads } from '../../jobs/queues.js';
-import { runJob } from '../../jobs/run-job.js';
-import { createLocalFileStorage } from '../../integrations/storage/local-file-storage.js';
 import { bulkImportFile } from '../support/bulk-import-file.js';
 import { bearer, createTenant, tokenFor } from '../support/fixtures.js';
 import { testContext } from '../support/test-context.js';
+import { importRunner } from '../support/import-runner.js';
 
 // A 20,000-row file end to end (upload, the job's processor, the record and the tables), then the same
 // file again: the second import changes nothing and writes no audit row or event.
 
-type Payload = QueuePayloads['customer-import'];
-
 describe('customer CSV import: a 20,000-row file', function () {
   this.timeout(60_000);
   const { app, deps, owner } = testContext();
-  const queue = createQueue('customer-import', deps.redis);
-  const storage = createLocalFileStorage(config.storage.dir);
-  const processor = runJob(customerImportProcessor(deps.db, storage));
   let tenant: Awaited<ReturnType<typeof createTenant>>;
   let manager: Record<string, string>;
 
-  const fakeJob = (data: Payload) =>
-    ({
-      id: jobId('customer-import', data.importId),
-      data,
-      attemptsMade: 0,
-      opts: { attempts: 1 },
-      updateProgress: async () => undefined,
-    }) as unknown as Job<Payload>;
-
-  const importsPath = () => `/api/v1/stores/${tenant.storeA.id}/customer-imports`;
+  const runner = importRunner(app, deps, () => ({
+    storeId: tenant.storeA.id,
+    orgId: tenant.org.id,
+    headers: manager,
+  }));
 
   async function importFile(csv: string) {
-    const started = await request(app)
-      .post(importsPath())
-      .set(manager)
-      .attach('file', Buffer.from(csv), { filename: 'bulk.csv', contentType: 'text/csv' });
-    expect(started.status, JSON.stringify(started.body)).to.equal(202);
-    await (await queue.getJob(jobId('customer-import', started.body.id)))?.remove();
-    await processor(fakeJob({ importId: started.body.id, storeId: tenant.storeA.id, orgId: tenant.org.id }));
-    const done = await request(app).get(`${importsPath()}/${started.body.id}`).set(manager);
-    expect(done.status).to.equal(200);
-    expect(done.body.status, JSON.stringify(done.body.error)).to.equal('finished');
-    return done.body;
+    const done = await runner.importFile(csv, 'bulk.csv');
+    expect(done.status, JSON.stringify(done.error)).to.equal('finished');
+    return done;
   }
 
   const storeCustomers = () => owner('customers').where({ store_id: tenant.storeA.id });
@@ -74,7 +51,7 @@ describe('customer CSV import: a 20,000-row file', function () {
   });
 
   after(async () => {
-    await queue.close();
+    await runner.close();
   });
 
   it('imports every row once, counts add up, bad rows are reported at their lines; importing it again changes nothing', async () => {

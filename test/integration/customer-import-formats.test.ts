@@ -1,20 +1,14 @@
 import { expect } from 'chai';
-import type { Job } from 'bullmq';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
-import { config } from '../../config/env.js';
-import { customerImportProcessor } from '../../jobs/processors/customer-import.js';
-import { createQueue, jobId, type QueuePayloads } from '../../jobs/queues.js';
-import { runJob } from '../../jobs/run-job.js';
-import { createLocalFileStorage } from '../../integrations/storage/local-file-storage.js';
 import { bearer, createTenant, tokenFor } from '../support/fixtures.js';
 import { testContext } from '../support/test-context.js';
+import { importRunner } from '../support/import-runner.js';
 
 // Every export format Patron reads, imported as the vendor wrote it (test/fixtures/imports/): the format
 // found, the counts, the row warnings and errors at their lines, and the customers as the API answers them.
 
-type Payload = QueuePayloads['customer-import'];
 const FIXTURES = path.resolve('test/fixtures/imports');
 
 interface RowReport {
@@ -26,38 +20,21 @@ interface RowReport {
 
 describe('customer CSV import: the export formats, unedited', () => {
   const { app, deps, owner } = testContext();
-  const queue = createQueue('customer-import', deps.redis);
-  const storage = createLocalFileStorage(config.storage.dir);
-  const processor = runJob(customerImportProcessor(deps.db, storage));
   let tenant: Awaited<ReturnType<typeof createTenant>>;
   let manager: Record<string, string>;
 
-  const fakeJob = (data: Payload) =>
-    ({
-      id: jobId('customer-import', data.importId),
-      data,
-      attemptsMade: 0,
-      opts: { attempts: 1 },
-      updateProgress: async () => undefined,
-    }) as unknown as Job<Payload>;
-
-  const importsPath = () => `/api/v1/stores/${tenant.storeA.id}/customer-imports`;
+  const runner = importRunner(app, deps, () => ({
+    storeId: tenant.storeA.id,
+    orgId: tenant.org.id,
+    headers: manager,
+  }));
   const customersPath = () => `/api/v1/stores/${tenant.storeA.id}/customers`;
 
-  /** Uploads, runs the job's processor on the stored file, and answers the import as GET shows it. */
+  /** Imports through the API and the job's processor; the import must finish. */
   async function importFile(body: Buffer | string, name = 'customers.csv') {
-    const started = await request(app)
-      .post(importsPath())
-      .set(manager)
-      .attach('file', Buffer.isBuffer(body) ? body : Buffer.from(body), { filename: name, contentType: 'text/csv' });
-    expect(started.status, JSON.stringify(started.body)).to.equal(202);
-    // The processor runs here, not in a worker: the queued job is not needed.
-    await (await queue.getJob(jobId('customer-import', started.body.id)))?.remove();
-    await processor(fakeJob({ importId: started.body.id, storeId: tenant.storeA.id, orgId: tenant.org.id }));
-    const done = await request(app).get(`${importsPath()}/${started.body.id}`).set(manager);
-    expect(done.status).to.equal(200);
-    expect(done.body.status, JSON.stringify(done.body.error)).to.equal('finished');
-    return done.body;
+    const done = await runner.importFile(body, name);
+    expect(done.status, JSON.stringify(done.error)).to.equal('finished');
+    return done;
   }
 
   const importFixture = async (name: string) => importFile(await readFile(path.join(FIXTURES, name)), name);
@@ -85,7 +62,7 @@ describe('customer CSV import: the export formats, unedited', () => {
   });
 
   after(async () => {
-    await queue.close();
+    await runner.close();
   });
 
   it('reads a Shopify export: apostrophe-quoted ids, phones and zips, yes/no consents, comma tags, the birth date metafield', async () => {

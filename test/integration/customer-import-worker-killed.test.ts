@@ -1,55 +1,20 @@
 import { expect } from 'chai';
 import type { Queue } from 'bullmq';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { createRedis } from '../../config/redis.js';
 import { createQueue, enqueueOptions, jobId, type QueuePayloads } from '../../jobs/queues.js';
 import { bulkImportFile } from '../support/bulk-import-file.js';
 import { bearer, createTenant, tokenFor } from '../support/fixtures.js';
 import { testContext } from '../support/test-context.js';
+import { startWorkerChild, until, type WorkerChild } from '../support/worker-child.js';
 
 // A worker process SIGKILLed in the middle of a 40,000-row import: BullMQ's stalled-job check hands the job
 // to a second worker process, which resumes after the last committed batch. Every row is counted once,
 // every person is one customer, every row error and audit row is written once.
 
 const ROWS = 40_000;
-
-interface WorkerChild {
-  child: ChildProcess;
-  exited: Promise<unknown>;
-  output: () => string;
-}
-
-async function startImportWorker(prefix: string): Promise<WorkerChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/import-worker-process.ts'], {
-    env: { ...process.env, REDIS_PREFIX: prefix, LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = once(child, 'exit');
-  const deadline = Date.now() + 15_000;
-  while (!output.includes('worker-ready')) {
-    if (child.exitCode !== null) throw new Error(`worker exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`worker did not start:\n${output}`);
-    await sleep(50);
-  }
-  return { child, exited, output: () => output };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+const SLOW = { timeoutMs: 60_000, everyMs: 25 };
 
 describe('customer import: a worker killed mid-import', function () {
   this.timeout(150_000);
@@ -84,7 +49,7 @@ describe('customer import: a worker killed mid-import', function () {
     const manager = bearer(await tokenFor(tenant.manager));
     const file = bulkImportFile(ROWS);
 
-    const first = await startImportWorker(prefix);
+    const first = await startWorkerChild('test/support/import-worker-process.ts', { env: { REDIS_PREFIX: prefix } });
     workers.push(first);
     const started = await request(app)
       .post(`/api/v1/stores/${storeId}/customer-imports`)
@@ -99,7 +64,7 @@ describe('customer import: a worker killed mid-import', function () {
     const job = await queue.add('customer-import', data, enqueueOptions('customer-import', data));
 
     const record = () => owner('customer_imports').where({ id: importId }).first();
-    await until('a committed batch', async () => (await record()).rows_done > 0);
+    await until('a committed batch', async () => (await record()).rows_done > 0, SLOW);
     first.child.kill('SIGKILL');
     await first.exited;
     const atKill = await record();
@@ -107,15 +72,19 @@ describe('customer import: a worker killed mid-import', function () {
     expect(atKill.rows_done, 'killed mid-import').to.be.within(1, ROWS - 1);
     expect(await job.getState()).to.equal('active'); // held by the dead worker until its lock runs out
 
-    const second = await startImportWorker(prefix);
+    const second = await startWorkerChild('test/support/import-worker-process.ts', { env: { REDIS_PREFIX: prefix } });
     workers.push(second);
-    const ended = await until('the import to end', async () => {
-      const row = await record();
-      return row.status === 'finished' || row.status === 'failed' ? row : undefined;
-    });
+    const ended = await until(
+      'the import to end',
+      async () => {
+        const row = await record();
+        return row.status === 'finished' || row.status === 'failed' ? row : undefined;
+      },
+      SLOW,
+    );
     expect(ended.error_code, ended.error_message).to.equal(null);
     expect(ended.status).to.equal('finished');
-    await until('the job to complete', async () => (await job.getState()) === 'completed');
+    await until('the job to complete', async () => (await job.getState()) === 'completed', SLOW);
 
     const done = await request(app).get(`/api/v1/stores/${storeId}/customer-imports/${importId}`).set(manager);
     expect(done.body.counts).to.deep.equal(file.counts);

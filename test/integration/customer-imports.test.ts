@@ -1,61 +1,28 @@
 import { expect } from 'chai';
-import type { Job } from 'bullmq';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
-import { config } from '../../config/env.js';
-import { customerImportProcessor } from '../../jobs/processors/customer-import.js';
-import { createQueue, jobId, type QueuePayloads } from '../../jobs/queues.js';
-import { runJob } from '../../jobs/run-job.js';
-import { createLocalFileStorage } from '../../integrations/storage/local-file-storage.js';
+import { jobId } from '../../jobs/queues.js';
 import { bearer, createTenant, tokenFor } from '../support/fixtures.js';
 import { testContext } from '../support/test-context.js';
+import { importRunner } from '../support/import-runner.js';
 
 // The import end to end: upload through the API, the job's processor run directly (a fake Job) on the
 // stored file, the result read back through the API and from the tables.
 
-type Payload = QueuePayloads['customer-import'];
 const FIXTURES = path.resolve('test/fixtures/imports');
 
 describe('customer CSV import', () => {
   const { app, deps, owner } = testContext();
-  const queue = createQueue('customer-import', deps.redis);
-  const storage = createLocalFileStorage(config.storage.dir);
-  const processor = runJob(customerImportProcessor(deps.db, storage));
   let tenant: Awaited<ReturnType<typeof createTenant>>;
   let manager: Record<string, string>;
   let staff: Record<string, string>;
-  const progress: unknown[] = [];
-
-  const fakeJob = (data: Payload, attempt = { made: 0, of: 1 }) =>
-    ({
-      id: jobId('customer-import', data.importId),
-      data,
-      attemptsMade: attempt.made,
-      opts: { attempts: attempt.of },
-      updateProgress: async (p: unknown) => {
-        progress.push(p);
-      },
-    }) as unknown as Job<Payload>;
-
-  const importsPath = () => `/api/v1/stores/${tenant.storeA.id}/customer-imports`;
-
-  async function upload(body: Buffer | string, name = 'customers.csv') {
-    return request(app)
-      .post(importsPath())
-      .set(manager)
-      .attach('file', Buffer.isBuffer(body) ? body : Buffer.from(body), { filename: name, contentType: 'text/csv' });
-  }
-
-  /** Uploads, runs the job to its end, and answers the import as GET shows it. */
-  async function importFile(body: Buffer | string) {
-    const started = await upload(body);
-    expect(started.status, JSON.stringify(started.body)).to.equal(202);
-    await processor(fakeJob({ importId: started.body.id, storeId: tenant.storeA.id, orgId: tenant.org.id }));
-    const done = await request(app).get(`${importsPath()}/${started.body.id}`).set(manager);
-    expect(done.status).to.equal(200);
-    return done.body;
-  }
+  const runner = importRunner(app, deps, () => ({
+    storeId: tenant.storeA.id,
+    orgId: tenant.org.id,
+    headers: manager,
+  }));
+  const { queue, progress, importsPath, upload, importFile } = runner;
 
   const fixture = (name: string) => readFile(path.join(FIXTURES, name));
   const customers = () =>
@@ -72,7 +39,7 @@ describe('customer CSV import', () => {
   });
 
   after(async () => {
-    await queue.close();
+    await runner.close();
   });
 
   it('answers 202 with a queued import record and puts one job in Redis carrying ids only', async () => {

@@ -1,9 +1,6 @@
 import { expect } from 'chai';
 import type { Queue } from 'bullmq';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { createRedis } from '../../config/redis.js';
 import { systemActor } from '../../db/context.js';
@@ -13,42 +10,9 @@ import { sandboxPeople } from '../../integrations/sandbox/sandbox-kit.js';
 import { createQueue, enqueueOptions, type QueuePayloads } from '../../jobs/queues.js';
 import { bearer, createTenant, tokenFor } from '../support/fixtures.js';
 import { testContext } from '../support/test-context.js';
+import { startWorkerChild, until, type WorkerChild } from '../support/worker-child.js';
 
 const PEOPLE = 1000; // 10 pages of 100
-
-interface WorkerChild {
-  child: ChildProcess;
-  exited: Promise<unknown>;
-  output: () => string;
-}
-
-async function startSyncWorker(prefix: string): Promise<WorkerChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/sync-worker-process.ts'], {
-    env: { ...process.env, REDIS_PREFIX: prefix, LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = once(child, 'exit');
-  const deadline = Date.now() + 15_000;
-  while (!output.includes('worker-ready')) {
-    if (child.exitCode !== null) throw new Error(`worker exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`worker did not start:\n${output}`);
-    await sleep(50);
-  }
-  return { child, exited, output: () => output };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('customer sync: a worker killed mid-sync', function () {
   this.timeout(60_000);
@@ -89,7 +53,7 @@ describe('customer sync: a worker killed mid-sync', function () {
 
     sandbox.faults.slowMs = 300;
     sandbox.faults.set('slow');
-    const first = await startSyncWorker(prefix);
+    const first = await startWorkerChild('test/support/sync-worker-process.ts', { env: { REDIS_PREFIX: prefix } });
     workers.push(first);
     const { sync } = await startCustomerSync(deps.db, { orgId, storeId, actor: systemActor }, async (s) => {
       const data = { syncId: s.id, storeId, orgId };
@@ -108,7 +72,7 @@ describe('customer sync: a worker killed mid-sync', function () {
     expect((await owner('customer_syncs').where({ id: sync.id }).first()).status).to.equal('in_progress');
 
     sandbox.faults.set('none');
-    const second = await startSyncWorker(prefix);
+    const second = await startWorkerChild('test/support/sync-worker-process.ts', { env: { REDIS_PREFIX: prefix } });
     workers.push(second);
     const ended = await until('the sync to end', async () => {
       const row = await owner('customer_syncs').where({ id: sync.id }).first();

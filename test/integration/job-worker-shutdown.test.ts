@@ -1,43 +1,21 @@
 import { expect } from 'chai';
 import { Queue, type Job } from 'bullmq';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRedis } from '../../config/redis.js';
-
-interface WorkerChild {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output: () => string;
-}
+import { startWorkerChild, until, type WorkerChild } from '../support/worker-child.js';
 
 /** Starts test/support/job-worker-process.ts as its own process and waits until its worker runs. */
-async function startWorkerProcess(prefix: string, jobMs: number): Promise<WorkerChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/job-worker-process.ts'], {
-    env: { ...process.env, REDIS_PREFIX: prefix, TEST_JOB_MS: String(jobMs), LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const startWorkerProcess = (prefix: string, jobMs: number) =>
+  startWorkerChild('test/support/job-worker-process.ts', {
+    env: { REDIS_PREFIX: prefix, TEST_JOB_MS: String(jobMs), LOG_LEVEL: 'info' },
   });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }));
-  const deadline = Date.now() + 15_000;
-  while (!output.includes('worker-ready')) {
-    if (child.exitCode !== null) throw new Error(`worker exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`worker did not start:\n${output}`);
-    await sleep(50);
-  }
-  return { child, exited, output: () => output };
-}
 
-async function waitForState(job: Job, state: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await job.getState()) !== state) {
-    if (Date.now() > deadline) throw new Error(`job ${job.id} never became ${state}`);
-    await sleep(20);
-  }
-}
+const waitForState = (job: Job, state: string) =>
+  until(`job ${job.id} to become ${state}`, async () => (await job.getState()) === state, {
+    timeoutMs: 10_000,
+    everyMs: 20,
+  });
 
 describe('worker process shutdown', function () {
   this.timeout(40_000);

@@ -1,8 +1,5 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
 import { createRedis } from '../../config/redis.js';
 import { config } from '../../config/env.js';
@@ -18,50 +15,31 @@ import { closeQueues, createQueue, createQueues, type QueuePayloads } from '../.
 import { createOrg, createStore } from '../support/fixtures.js';
 import { consumeEvents, type EventConsumer } from '../support/rabbitmq-consumer.js';
 import { testContext } from '../support/test-context.js';
+import { startWorkerChild, until, type WorkerChild } from '../support/worker-child.js';
 
 const CUSTOMERS = 100;
 const PER_CUSTOMER = 30;
 const TOTAL = CUSTOMERS * PER_CUSTOMER;
 const KILLS = 4;
 
-interface RelayChild {
-  child: ChildProcess;
-  exited: Promise<unknown>;
+interface RelayChild extends WorkerChild {
   /** How many batches it has published to RabbitMQ and not yet committed as published. */
   unmarked: () => number;
-  output: () => string;
 }
 
 async function startRelay(prefix: string): Promise<RelayChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/outbox-relay-process.ts'], {
-    env: { ...process.env, REDIS_PREFIX: prefix, LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
   let unmarked = 0;
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const text = chunk.toString();
-    unmarked += text.split('published-unmarked').length - 1;
-    output += text.replaceAll('published-unmarked\n', '');
+  const relay = await startWorkerChild('test/support/outbox-relay-process.ts', {
+    env: { REDIS_PREFIX: prefix },
+    onStdout: (text) => {
+      unmarked += text.split('published-unmarked').length - 1;
+      return text.replaceAll('published-unmarked\n', '');
+    },
   });
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = once(child, 'exit');
-  const deadline = Date.now() + 15_000;
-  while (!output.includes('worker-ready')) {
-    if (child.exitCode !== null) throw new Error(`relay exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`relay did not start:\n${output}`);
-    await sleep(50);
-  }
-  return { child, exited, unmarked: () => unmarked, output: () => output };
+  return { ...relay, unmarked: () => unmarked };
 }
 
-async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+const FAST = { timeoutMs: 30_000, everyMs: 10 };
 
 describe('outbox relay: the relay process killed repeatedly while publishing', function () {
   this.timeout(120_000);
@@ -136,10 +114,10 @@ describe('outbox relay: the relay process killed repeatedly while publishing', f
       const relay = await startRelay(prefix);
       relays.push(relay);
       const threshold = Math.floor((TOTAL * kill) / (KILLS + 2));
-      await until(`${threshold} events before kill ${kill}`, () => mine().length >= threshold);
+      await until(`${threshold} events before kill ${kill}`, () => mine().length >= threshold, FAST);
       // Killed between RabbitMQ's confirms and the commit that marks the batch published.
       const seen = relay.unmarked();
-      await until(`a batch confirmed and not yet committed (kill ${kill})`, () => relay.unmarked() > seen);
+      await until(`a batch confirmed and not yet committed (kill ${kill})`, () => relay.unmarked() > seen, FAST);
       relay.child.kill('SIGKILL');
       await relay.exited;
     }
@@ -150,9 +128,9 @@ describe('outbox relay: the relay process killed repeatedly while publishing', f
       Number(
         (await owner('outbox_events').where({ organization_id: org.id }).whereNotNull('published_at').count())[0].count,
       );
-    await until('every event published', async () => (await published()) === TOTAL, 60_000);
+    await until('every event published', async () => (await published()) === TOTAL, { ...FAST, timeoutMs: 60_000 });
     const ids = new Set(written.map((r) => r.id));
-    await until('every event received', () => new Set(mine().map((m) => m.body.id)).size === TOTAL);
+    await until('every event received', () => new Set(mine().map((m) => m.body.id)).size === TOTAL, FAST);
 
     const received = mine();
     expect(received.every((m) => ids.has(m.body.id))).to.equal(true);
