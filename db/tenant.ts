@@ -71,13 +71,22 @@ function scalarText(value: unknown, n: number): string {
   return refuse(n, `has an unsupported type (${value === undefined ? 'undefined' : typeof value})`);
 }
 
+/**
+ * pg.escapeLiteral's output (quotes doubled; with a backslash, backslashes doubled and an E'' literal), in two
+ * regex passes: its character-by-character loop takes ~40 ms on an import batch's 700 kB of JSON.
+ */
+export function quoteLiteral(text: string): string {
+  const quoted = `'${text.replace(/'/g, "''")}'`;
+  return text.includes('\\') ? ` E${quoted.replace(/\\/g, '\\\\')}` : quoted;
+}
+
 /** One value as SQL text: a quoted literal (untyped, as a bound parameter is), a number in parentheses, or NULL. */
 export function inlineValue(value: unknown, n = 1): string {
   if (value === null) return 'NULL';
   if (typeof value === 'number') return `(${scalarText(value, n)})`; // parentheses: "- -1" must not become a comment
   if (typeof value === 'boolean') return scalarText(value, n);
-  if (Array.isArray(value)) return pg.escapeLiteral(arrayElement(value, n));
-  return pg.escapeLiteral(scalarText(value, n));
+  if (Array.isArray(value)) return quoteLiteral(arrayElement(value, n));
+  return quoteLiteral(scalarText(value, n));
 }
 
 /** Replaces `$n` placeholders in one pass (inlined text is never scanned again). */

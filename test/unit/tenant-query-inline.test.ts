@@ -1,11 +1,17 @@
 import { expect } from 'chai';
-import { inlineParameters, inlineValue } from '../../db/tenant.js';
+import pg from 'pg';
+import { inlineParameters, inlineValue, quoteLiteral } from '../../db/tenant.js';
 
 describe('tenantQuery inlining (pure)', () => {
   it('quotes strings as escaped literals, doubling quotes and marking backslashes', () => {
     expect(inlineValue('plain')).to.equal(`'plain'`);
     expect(inlineValue(`o'brien`)).to.equal(`'o''brien'`);
     expect(inlineValue(`a\\'; drop table customers; --`)).to.equal(` E'a\\\\''; drop table customers; --'`);
+  });
+
+  it("quotes exactly as pg's escapeLiteral does", () => {
+    const samples = ['', "'", "''", '\\', "\\'", "a'b\\c'd\\\\", 'Chloé Müller', '{"a":"it\'s"}', "x\n'y"];
+    for (const text of samples) expect(quoteLiteral(text), JSON.stringify(text)).to.equal(pg.escapeLiteral(text));
   });
 
   it('writes numbers in parentheses, booleans and null as keywords, dates as ISO literals', () => {
