@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { from as copyFrom } from 'pg-copy-streams';
 import { IMPORT_BATCH_SIZE } from '../jobs/processors/customer-import.js';
 import type pg from 'pg';
+import { ASYNC_COMMIT } from '../db/imports/import-service.js';
 import { ENSURE_STAGING } from '../db/imports/import-staging.js';
 import { upsertStatements } from '../db/imports/import-upsert-repository.js';
 import { createDb } from '../db/knex.js';
@@ -118,6 +119,7 @@ async function floor(orgId: string, storeId: string, file: string): Promise<{ co
     const [{ first, last }] = (await db.raw('select min(row_no) as first, max(row_no) as last from floor_rows')).rows;
     for (let from = Number(first); from <= Number(last); from += IMPORT_BATCH_SIZE) {
       await tenantScript(db, { orgId }, [
+        ASYNC_COMMIT,
         ENSURE_STAGING,
         inlineParameters('insert into import_staging select * from floor_rows where row_no between $1 and $2', [
           from,
