@@ -4,7 +4,14 @@ import type { ServiceContext } from '../context.js';
 import { blindIndex } from '../crypto/field-encryption.js';
 import type { Db } from '../knex.js';
 import type { Page } from '../pagination.js';
-import { tenantQuery } from '../tenant.js';
+import {
+  findReachableStoreFast,
+  reachableStoreOf,
+  reachableStoreStatement,
+  type StoreAccess,
+  type StoreReach,
+} from '../stores/store-access.js';
+import { inlineParameters, tenantScript } from '../tenant.js';
 import { customerMetrics } from './customer-metrics.js';
 import { fingerprint, pageOf, readCursor } from './customer-search-cursor.js';
 import { customerFromRow, type Customer, type CustomerStatus } from './customer-model.js';
@@ -65,6 +72,7 @@ export const NAME_TIERS: NameTier[] = [
 export const CONVINCING_SCORE = 0.7;
 
 type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Statement = { sql: string; params: readonly unknown[] };
 
 function invalid(path: string, message: string): AppError {
   return new AppError('validation_failed', `${path} ${message}`, { details: [{ path, message }] });
@@ -251,30 +259,85 @@ export async function searchCustomers(
   store: { id: string; country: string },
   params: SearchParams,
 ): Promise<Page<SearchHit>> {
+  return (await searchStore(db, ctx, store, params)).page;
+}
+
+async function searchStore(
+  db: Db,
+  ctx: ServiceContext,
+  store: { id: string; country: string },
+  params: SearchParams,
+  guard?: Statement,
+): Promise<{ page: Page<SearchHit>; guardRows: Row[] }> {
   const started = process.hrtime.bigint();
   const scope = { orgId: ctx.orgId, storeId: store.id, country: store.country };
   const plan = planOf(params, store.country);
-  const { kind, hits, nextCursor } = await searchInMessages(db, scope, params, plan);
+  const { kind, hits, nextCursor, guardRows } = await searchInMessages(db, scope, params, plan, guard);
   customerMetrics.searchDuration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
-  return { data: hits, nextCursor };
+  return { page: { data: hits, nextCursor }, guardRows };
+}
+
+/** Store countries this process has seen reachable (bounded): they only let a search plan early. */
+const storeCountries = new Map<string, string>();
+const STORE_COUNTRIES_MAX = 10_000;
+
+function rememberCountry(store: StoreAccess): void {
+  if (storeCountries.size >= STORE_COUNTRIES_MAX) storeCountries.clear();
+  storeCountries.set(store.id, store.country);
+}
+
+/**
+ * searchCustomers for a store whose reachability is not checked yet: the check travels in the search's
+ * first message, so a counter search is one round trip. The query is planned with the store's country as
+ * last seen (a phone parses by it); if the check answers another country the search runs again with it.
+ * Undefined when the caller cannot reach the store, whatever the search found.
+ */
+export async function searchReachableStore(
+  db: Db,
+  ctx: ServiceContext,
+  storeId: string,
+  reach: StoreReach,
+  params: SearchParams,
+): Promise<Page<SearchHit> | undefined> {
+  const country = storeCountries.get(storeId);
+  if (country !== undefined) {
+    const guard = reachableStoreStatement(ctx.orgId, storeId, reach);
+    const { page, guardRows } = await searchStore(db, ctx, { id: storeId, country }, params, guard);
+    const store = reachableStoreOf(guardRows);
+    if (!store) {
+      storeCountries.delete(storeId);
+      return undefined;
+    }
+    rememberCountry(store);
+    if (store.country === country) return page;
+    return searchCustomers(db, ctx, store, params);
+  }
+  const store = await findReachableStoreFast(db, ctx.orgId, storeId, reach);
+  if (!store) return undefined;
+  rememberCountry(store);
+  return searchCustomers(db, ctx, store, params);
 }
 
 const matchOf = (kind: SearchRun['kind'], r: Row): SearchMatch | null =>
   kind === 'list' ? null : { field: r.match_field, method: r.match_method as MatchMethod, score: Number(r.score) };
 
 /**
- * Every statement of the search as one message with the tenant setting (tenantQuery): one round trip
- * and one implicit transaction each, no BEGIN or COMMIT. The page comes with its related rows folded
- * in. An identifier search or a plain list is one round trip; a name search two (fold, then search),
- * three when it widens — the wide tier's settings travel in the message of the query they are for.
+ * Every statement of the search as one message with the tenant setting: one round trip and one implicit
+ * transaction each, no BEGIN or COMMIT. The page comes with its related rows folded in. An identifier
+ * search or a plain list is one round trip; a name search two (fold, then search), three when it widens —
+ * the wide tier's settings travel in the message of the query they are for. A `guard` statement rides in
+ * the first message; its rows come back as `guardRows`.
  */
 async function searchInMessages(
   db: Db,
   scope: SearchScope & { country: string },
   params: SearchParams,
   plan: SearchPlan | undefined,
+  guard?: Statement,
 ) {
-  let settings: { sql: string; params: readonly unknown[] } | undefined;
+  let settings: Statement | undefined;
+  let pendingGuard = guard;
+  let guardRows: Row[] = [];
   const execute: Execute = async (statement, hint) => {
     const built = hint?.pageOrder ? withRelated(db, scope.storeId, statement, hint.pageOrder) : statement;
     const { sql, bindings } = built.toSQL().toNative();
@@ -282,14 +345,22 @@ async function searchInMessages(
       settings = { sql, params: bindings };
       return [];
     }
-    const prelude = settings;
+    const before = [pendingGuard, settings].filter((s): s is Statement => s !== undefined);
     settings = undefined;
-    return tenantQuery<Row>(db, { orgId: scope.orgId }, sql, bindings, prelude);
+    const results = await tenantScript(
+      db,
+      { orgId: scope.orgId },
+      [...before, { sql, params: bindings }].map((s) => inlineParameters(s.sql, s.params)),
+    );
+    if (results.length !== before.length + 1) throw new Error('a search statement must be exactly one statement');
+    if (pendingGuard) guardRows = results[0]!.rows;
+    pendingGuard = undefined;
+    return results[results.length - 1]!.rows as Row[];
   };
   const result = await runSearch(db, scope, params, execute, plan);
   const hits = result.rows.map((r): SearchHit => ({
     customer: customerFromRow(r, relatedFromRow(r)),
     match: matchOf(result.kind, r),
   }));
-  return { kind: result.kind, hits, nextCursor: result.nextCursor };
+  return { kind: result.kind, hits, nextCursor: result.nextCursor, guardRows };
 }

@@ -18,7 +18,7 @@ export async function findReachableStore(
   trx: Trx,
   orgId: string,
   storeId: string,
-  reach: { allStores: true } | { userId: string },
+  reach: StoreReach,
 ): Promise<StoreAccess | undefined> {
   const query = trx('stores as s')
     .select('s.id', 's.organization_id', 's.name', 's.timezone', 's.country', 's.currency')
@@ -55,6 +55,25 @@ interface StoreRow {
   currency: string;
 }
 
+export type StoreReach = { allStores: true } | { userId: string };
+
+/** findReachableStore as one statement with `$n` placeholders, to send alone or inside a larger message. */
+export function reachableStoreStatement(orgId: string, storeId: string, reach: StoreReach) {
+  const grant =
+    'userId' in reach
+      ? ' and exists (select 1 from user_store_access a where a.store_id = s.id and a.user_id = $3 and a.organization_id = $2)'
+      : '';
+  return {
+    sql: `select s.id, s.organization_id, s.name, s.timezone, s.country, s.currency
+            from stores s where s.id = $1 and s.organization_id = $2${grant}`,
+    params: 'userId' in reach ? [storeId, orgId, reach.userId] : [storeId, orgId],
+  };
+}
+
+/** The StoreAccess of a row the reachable-store statement returned (or undefined for none). */
+export const reachableStoreOf = (rows: readonly object[]): StoreAccess | undefined =>
+  rows[0] && storeAccessFromRow(rows[0] as StoreRow);
+
 /**
  * findReachableStore in one round trip (tenantRead): every store-scoped request asks it first, so it
  * sits on the path of every counter search.
@@ -63,20 +82,10 @@ export async function findReachableStoreFast(
   db: Db,
   orgId: string,
   storeId: string,
-  reach: { allStores: true } | { userId: string },
+  reach: StoreReach,
 ): Promise<StoreAccess | undefined> {
-  const grant =
-    'userId' in reach
-      ? ' and exists (select 1 from user_store_access a where a.store_id = s.id and a.user_id = $3 and a.organization_id = $2)'
-      : '';
-  const rows = await tenantRead<StoreRow>(
-    db,
-    { orgId },
-    `select s.id, s.organization_id, s.name, s.timezone, s.country, s.currency
-       from stores s where s.id = $1 and s.organization_id = $2${grant}`,
-    'userId' in reach ? [storeId, orgId, reach.userId] : [storeId, orgId],
-  );
-  return rows[0] && storeAccessFromRow(rows[0]);
+  const { sql, params } = reachableStoreStatement(orgId, storeId, reach);
+  return reachableStoreOf(await tenantRead<StoreRow>(db, { orgId }, sql, params));
 }
 
 export async function organizationExists(trx: Trx, orgId: string): Promise<boolean> {

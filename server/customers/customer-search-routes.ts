@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
-import { searchCustomers, type SearchParams } from '../../db/customers/customer-search.js';
+import { notFound } from '../../config/errors.js';
+import { searchReachableStore, type SearchParams } from '../../db/customers/customer-search.js';
 import type { Role } from '../../db/users/roles.js';
 import type { AppDeps } from '../app-deps.js';
 import { ctx } from '../http/locals.js';
@@ -20,9 +21,13 @@ export function customerSearchRoutes(deps: AppDeps): RouteDef[] {
         200: { description: 'A page of customers (ranked by relevance when q is given)', schema: customerSearchPage },
         400: { description: 'A filter, limit or cursor is not valid' },
       },
+      storeCheck: 'handler',
       handler: async (_req: Request, res: Response) => {
         const context = ctx(res);
-        const page = await searchCustomers(deps.db, context, res.locals.store!, res.locals.valid.query as SearchParams);
+        const { storeId, reach } = res.locals.storeCheck!;
+        const params = res.locals.valid.query as SearchParams;
+        const page = await searchReachableStore(deps.db, context, storeId, reach, params);
+        if (!page) throw notFound('store');
         const role = context.actor.role as Role;
         res.json({
           data: page.data.map((hit) => ({ ...presentCustomer(hit.customer, role), match: hit.match })),

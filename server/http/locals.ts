@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { ServiceContext } from '../../db/context.js';
-import type { StoreAccess } from '../../db/stores/store-access.js';
+import type { StoreAccess, StoreReach } from '../../db/stores/store-access.js';
 import type { Principal } from '../auth/principal.js';
 import { AppError } from '../../config/errors.js';
 
@@ -20,6 +20,8 @@ declare global {
       /** The organisation the request acts in (a sysadmin's comes from X-Organization-Id). */
       orgId?: string;
       store?: StoreAccess;
+      /** A route with `storeCheck: 'handler'`: the store and reach its handler must check. */
+      storeCheck?: { storeId: string; reach: StoreReach };
       valid: ValidInput;
     }
   }
@@ -31,7 +33,7 @@ export function ctx(res: Response): ServiceContext {
   if (!principal || !orgId) throw new AppError('internal', 'route used ctx() without an organisation');
   return {
     orgId,
-    storeId: res.locals.store?.id,
+    storeId: res.locals.store?.id ?? res.locals.storeCheck?.storeId,
     requestId: res.locals.requestId,
     actor:
       principal.kind === 'user'

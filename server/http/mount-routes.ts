@@ -33,7 +33,8 @@ export function mountRoutes(app: Express, routes: RouteDef[], deps: AppDeps): vo
     if (route.method !== 'get' && route.method !== 'delete' && route.bodyType !== 'multipart')
       chain.push(requireJsonBody);
     if (policy.access === 'metrics') chain.push(metricsAccess(deps));
-    if (policy.access === 'authenticated') chain.push(authn, authorize(policy, deps));
+    if (policy.access === 'authenticated')
+      chain.push(authn, authorize(policy, deps, { storeCheck: route.storeCheck ?? 'authorize' }));
     chain.push(...(route.before ?? []), validate(route.schema));
     if (route.method === 'post' && policy.access === 'authenticated' && policy.scope !== 'none') {
       chain.push(idempotency(deps, { required: route.requireIdempotencyKey ?? false }));

@@ -35,6 +35,12 @@ export interface RouteDef {
   bodyType?: 'json' | 'multipart';
   /** Middlewares run after authorisation and before validation, e.g. a multipart parser with size limits. */
   before?: RequestHandler[];
+  /**
+   * `handler`: authorisation settles the store's id and the caller's reach but leaves the reachability
+   * query to the handler, which sends it with its own (res.locals.storeCheck); the handler must answer 404
+   * when it finds the store unreachable. For the counter search, whose every round trip counts.
+   */
+  storeCheck?: 'handler';
   handler: (req: Request, res: Response) => unknown;
 }
 

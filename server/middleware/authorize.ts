@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { AppError, forbidden, notFound } from '../../config/errors.js';
 import { enrichLogContext } from '../../config/log-context.js';
-import { findReachableStoreFast, organizationExists } from '../../db/stores/store-access.js';
+import { findReachableStoreFast, organizationExists, type StoreReach } from '../../db/stores/store-access.js';
 import { withTenant } from '../../db/tenant.js';
 import { roleAtLeast } from '../../db/users/roles.js';
 import type { AppDeps } from '../app-deps.js';
@@ -13,7 +13,11 @@ import { isUuid } from '../../db/ids.js';
  * Applies a route's policy. Reachability comes before role: a store or organisation the caller
  * cannot reach is 404 whatever the role, and 403 is only for a role too low where it can reach.
  */
-export function authorize(policy: Extract<Policy, { access: 'authenticated' }>, deps: AppDeps): RequestHandler {
+export function authorize(
+  policy: Extract<Policy, { access: 'authenticated' }>,
+  deps: AppDeps,
+  options: { storeCheck: 'authorize' | 'handler' } = { storeCheck: 'authorize' },
+): RequestHandler {
   async function organizationFor(principal: Principal, header: string | undefined, body: unknown): Promise<string> {
     if (principal.orgId) return principal.orgId;
     // A sysadmin belongs to no organisation and names the one it acts in.
@@ -47,10 +51,16 @@ export function authorize(policy: Extract<Policy, { access: 'authenticated' }>, 
       const storeId = req.params.storeId;
       if (!isUuid(storeId)) throw notFound('store');
       if (principal.kind === 'api_key' && principal.storeId !== storeId) throw notFound('store');
-      const reach =
+      const reach: StoreReach =
         principal.kind === 'user' && !roleAtLeast(principal.role, 'admin')
           ? { userId: principal.userId }
-          : ({ allStores: true } as const);
+          : { allStores: true };
+      // A role too low still gets 404 for a store it cannot reach: only a role that passes may defer.
+      if (options.storeCheck === 'handler' && roleAtLeast(principal.role, policy.minRole)) {
+        res.locals.storeCheck = { storeId, reach };
+        enrichLogContext({ storeId });
+        return next();
+      }
       const store = await findReachableStoreFast(deps.db, orgId, storeId, reach);
       if (!store) throw notFound('store');
       res.locals.store = store;

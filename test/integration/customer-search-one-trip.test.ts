@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import pg from 'pg';
 import request from 'supertest';
 import { config } from '../../config/env.js';
 import { createDb } from '../../db/knex.js';
@@ -223,6 +224,88 @@ describe('one-trip tenant reads (tenantQuery) and the one-trip customer search',
         .query({ q: `o'hara?x@example.com` })
         .set(bearer(await tokenFor(t.staff)));
       expect(res.status).to.equal(404);
+    });
+  });
+  describe('the store check inside the search message', () => {
+    let t: Awaited<ReturnType<typeof createTenant>>;
+    let ana: string;
+    before(async () => {
+      t = await createTenant();
+      ana = await insertCustomer({
+        orgId: t.org.id,
+        storeId: t.storeA.id,
+        firstName: 'Ana',
+        lastName: 'Gate',
+        email: 'ana.gate@example.com',
+        phone: '+442079460958',
+      });
+    });
+
+    const search = async (q: string, user = t.staff) =>
+      request(app)
+        .get(`/api/v1/stores/${t.storeA.id}/customers`)
+        .query({ q })
+        .set(bearer(await tokenFor(user)));
+
+    /** Messages sent to PostgreSQL while `work` runs (counted at the client: the server is real). */
+    async function messagesDuring(work: () => Promise<unknown>): Promise<string[]> {
+      const sent: string[] = [];
+      const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+      const original = proto.query;
+      proto.query = function (this: unknown, ...args: unknown[]) {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
+        sent.push(String(text));
+        return original.apply(this, args);
+      };
+      try {
+        await work();
+      } finally {
+        proto.query = original;
+      }
+      return sent;
+    }
+
+    it('once the store is known, an identifier search is one message that checks the store too', async () => {
+      expect((await search('ana.gate@example.com')).status).to.equal(200);
+      let res: request.Response | undefined;
+      const sent = await messagesDuring(async () => (res = await search('ana.gate@example.com')));
+      expect(res!.status).to.equal(200);
+      expect(res!.body.data.map((c: { id: string }) => c.id)).to.deep.equal([ana]);
+      expect(sent).to.have.length(1);
+      expect(sent[0])
+        .to.match(/from stores s where/)
+        .and.to.match(/user_store_access/);
+    });
+
+    it('access taken away answers 404 at once: the check is never cached, only the country', async () => {
+      expect((await search('ana.gate@example.com')).status).to.equal(200);
+      await owner('user_store_access').where({ user_id: t.staff.id, store_id: t.storeA.id }).del();
+      try {
+        const res = await search('ana.gate@example.com');
+        expect(res.status).to.equal(404);
+        expect(res.body.error.code).to.equal('not_found');
+        expect(JSON.stringify(res.body)).to.not.contain(ana);
+      } finally {
+        await owner('user_store_access').insert({
+          organization_id: t.org.id,
+          user_id: t.staff.id,
+          store_id: t.storeA.id,
+        });
+      }
+    });
+
+    it('a store whose country changed is searched by its new country (a national phone parses by it)', async () => {
+      expect((await search('ana.gate@example.com')).status).to.equal(200); // the country is known: US
+      expect((await search('020 7946 0958')).body.data).to.deep.equal([]);
+      await owner('stores').where({ id: t.storeA.id }).update({ country: 'GB' });
+      try {
+        const res = await search('020 7946 0958');
+        expect(res.status).to.equal(200);
+        expect(res.body.data.map((c: { id: string }) => c.id)).to.deep.equal([ana]);
+        expect(res.body.data[0].match.field).to.equal('phone');
+      } finally {
+        await owner('stores').where({ id: t.storeA.id }).update({ country: 'US' });
+      }
     });
   });
 });
