@@ -104,14 +104,18 @@ export async function anonymiseCustomers(trx: Trx, scope: CustomerScope, custome
 
 /**
  * Stored idempotent answers (kept 24 h for replays) may show the person's data: drop those that name
- * one of the erased records. Ids are UUIDs, so they are safe inside the pattern.
+ * one of the erased records (by their subjects; answers stored before sealing, by their text). Ids are
+ * UUIDs, so they are safe inside the pattern.
  */
 export async function deleteStoredAnswersNaming(trx: Trx, orgId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   if (!ids.every((id) => isUuid(id))) throw new Error('record ids must be UUIDs');
   await trx('idempotency_keys')
     .where({ organization_id: orgId })
-    .whereNotNull('response_body')
-    .whereRaw('response_body::text ~ ?', [ids.join('|')])
+    .where((q) =>
+      q
+        .whereRaw('response_subjects && ?::uuid[]', [ids])
+        .orWhere((legacy) => legacy.whereNotNull('response_body').whereRaw('response_body::text ~ ?', [ids.join('|')])),
+    )
     .delete();
 }

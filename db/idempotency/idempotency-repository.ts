@@ -1,4 +1,15 @@
+import { decryptField, encryptField } from '../crypto/field-encryption.js';
 import type { Trx } from '../knex.js';
+
+const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** An answer as stored: encrypted, with the record ids it names (erasure drops answers by them). */
+function sealAnswer(body: unknown): { response_sealed: string | null; response_subjects: string[] | null } {
+  if (body === undefined) return { response_sealed: null, response_subjects: null };
+  const text = JSON.stringify(body);
+  const subjects = [...new Set(text.match(UUIDS)?.map((id) => id.toLowerCase()))];
+  return { response_sealed: encryptField(text), response_subjects: subjects };
+}
 
 /**
  * Identifies one claim of a key: its `created_at`, truncated to milliseconds so it survives the
@@ -68,7 +79,7 @@ export async function findIdempotencyKey(trx: Trx, orgId: string, key: string): 
     requestHash: row.request_hash,
     status: row.status,
     responseStatus: row.response_status,
-    responseBody: row.response_body,
+    responseBody: row.response_sealed === null ? row.response_body : JSON.parse(decryptField(row.response_sealed)),
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     expired: row.expired,
@@ -89,8 +100,8 @@ export async function completeClaim(
     .update({
       status: 'completed',
       response_status: response.status,
-      // Stringified: pg would turn a top-level JS array into a SQL array, not jsonb.
-      response_body: response.body === undefined ? null : JSON.stringify(response.body),
+      response_body: null,
+      ...sealAnswer(response.body),
       expires_at: trx.raw(`created_at + make_interval(secs => ?)`, [ttlMs / 1000]),
     });
   return updated > 0;

@@ -117,6 +117,18 @@ describe('Idempotency-Key on POST', () => {
     expect(lifetime).to.equal(24 * 60 * 60 * 1000);
   });
 
+  it('keeps the stored answer encrypted: its text is nowhere in the row, and the replay still carries it', async () => {
+    const key = randomUUID();
+    const secret = `whsec_${randomUUID().replace(/-/g, '')}`;
+    const first = await post(echoPath, { label: secret }, key).expect(201);
+    const row = await storedKey(key);
+    expect(JSON.stringify(row)).to.not.contain(secret);
+    expect(row.response_sealed).to.match(/^v1\./);
+    expect(row.response_subjects).to.deep.equal([first.body.id]);
+    const replayed = await post(echoPath, { label: secret }, key).expect(201);
+    expect(replayed.body).to.deep.equal(first.body);
+  });
+
   it('executes every request that carries no key', async () => {
     await post(echoPath, { label: 'a' }).expect(201);
     await post(echoPath, { label: 'a' }).expect(201);
