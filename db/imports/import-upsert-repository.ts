@@ -60,7 +60,7 @@ select :org, :import, row_no, null,
 const consentOf = (column: string) =>
   `case when ${column} is not null then jsonb_build_object('granted', ${column}, 'at', :now::text, 'source', 'import') end`;
 
-const NEW_ROWS = `update import_staging set customer_id = gen_random_uuid(), outcome = 'created' where customer_id is null`;
+const NEW_ROWS = `update import_staging set customer_id = patron_uuid_v7(), outcome = 'created' where customer_id is null`;
 
 const INSERT_CUSTOMERS = `
 insert into customers (id, organization_id, store_id, first_name, middle_name, last_name, birthday, email, phone,
