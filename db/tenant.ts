@@ -98,37 +98,43 @@ export function inlineParameters(sql: string, params: readonly unknown[]): strin
   });
 }
 
+/** A statement with `$n` placeholders (as knex's toNative() writes them) and its values. */
+export interface QueryStatement {
+  sql: string;
+  params: readonly unknown[];
+}
+
 /**
- * tenantRead for any read: one round trip for a query with `$n` placeholders (as knex's toNative()
- * writes them) whose values are inlined as escaped literals. The tenant's set_config and the query
- * travel as one simple-protocol message, one implicit transaction, so the setting is local to this read.
- * It goes straight to a pooled pg connection: knex would read a `?` inside an inlined literal as a
- * placeholder. Only for reads built from trusted SQL text; values are never spliced in unescaped.
- * `prelude` (trusted text too) runs first in the same message, e.g. transaction-local settings.
+ * tenantRead for any read: one round trip for statements with `$n` placeholders whose values are inlined
+ * as escaped literals. The tenant's set_config and the statements travel as one simple-protocol message
+ * (tenantScript), one implicit transaction, so the setting and any transaction-local settings among the
+ * statements end with it. Straight to a pooled pg connection: knex would read a `?` inside an inlined
+ * literal as a placeholder. Only for reads built from trusted SQL text; values are never spliced in
+ * unescaped. Answers each statement's rows, in order; a text holding more than one statement is refused.
  */
+export async function tenantQueries(
+  db: Db,
+  scope: TenantScope,
+  statements: readonly QueryStatement[],
+): Promise<Array<Record<string, unknown>[]>> {
+  const results = await tenantScript(
+    db,
+    scope,
+    statements.map((s) => inlineParameters(s.sql, s.params)),
+  );
+  if (results.length !== statements.length) throw new Error('tenantQueries takes exactly one statement per entry');
+  return results.map((r) => r.rows);
+}
+
+/** tenantQueries for one statement: its rows. */
 export async function tenantQuery<T>(
   db: Db,
   scope: TenantScope,
   sql: string,
   params: readonly unknown[],
-  prelude?: { sql: string; params: readonly unknown[] },
 ): Promise<T[]> {
-  const statements = [tenantStatement(scope), inlineParameters(sql, params)];
-  if (prelude) statements.splice(1, 0, inlineParameters(prelude.sql, prelude.params));
-  const text = statements.join('; ');
-  const client = db.client as {
-    acquireConnection(): Promise<pg.ClientBase>;
-    releaseConnection(conn: pg.ClientBase): Promise<unknown>;
-  };
-  const conn = await client.acquireConnection();
-  try {
-    const results = (await conn.query(text)) as unknown as Array<pg.QueryResult>;
-    if (!Array.isArray(results) || results.length !== statements.length)
-      throw new Error('tenantQuery takes exactly one statement (and one prelude)');
-    return results[statements.length - 1].rows as T[];
-  } finally {
-    await client.releaseConnection(conn);
-  }
+  const [rows] = await tenantQueries(db, scope, [{ sql, params }]);
+  return rows as T[];
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   type StoreAccess,
   type StoreReach,
 } from '../stores/store-access.js';
-import { inlineParameters, tenantScript } from '../tenant.js';
+import { tenantQueries, type QueryStatement } from '../tenant.js';
 import { customerMetrics } from './customer-metrics.js';
 import { fingerprint, pageOf, readCursor } from './customer-search-cursor.js';
 import { customerFromRow, type Customer, type CustomerStatus } from './customer-model.js';
@@ -72,7 +72,6 @@ export const NAME_TIERS: NameTier[] = [
 export const CONVINCING_SCORE = 0.7;
 
 type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Statement = { sql: string; params: readonly unknown[] };
 
 function invalid(path: string, message: string): AppError {
   return new AppError('validation_failed', `${path} ${message}`, { details: [{ path, message }] });
@@ -252,22 +251,13 @@ export async function runSearch(
   return { kind: 'name', ...pageOf(rows, params.limit, searchKey(tier)) };
 }
 
-/** GET /stores/:storeId/customers: a list, or a search when q is given, one page at a time. */
-export async function searchCustomers(
-  db: Db,
-  ctx: ServiceContext,
-  store: { id: string; country: string },
-  params: SearchParams,
-): Promise<Page<SearchHit>> {
-  return (await searchStore(db, ctx, store, params)).page;
-}
-
+/** One page of a store's customers: a list, or a search when q is given; `guard` rides in its first message. */
 async function searchStore(
   db: Db,
   ctx: ServiceContext,
   store: { id: string; country: string },
   params: SearchParams,
-  guard?: Statement,
+  guard?: QueryStatement,
 ): Promise<{ page: Page<SearchHit>; guardRows: Row[] }> {
   const started = process.hrtime.bigint();
   const scope = { orgId: ctx.orgId, storeId: store.id, country: store.country };
@@ -287,7 +277,7 @@ function rememberCountry(store: StoreAccess): void {
 }
 
 /**
- * searchCustomers for a store whose reachability is not checked yet: the check travels in the search's
+ * GET /stores/:storeId/customers, for a store whose reachability is not checked yet: the check travels in the search's
  * first message, so a counter search is one round trip. The query is planned with the store's country as
  * last seen (a phone parses by it); if the check answers another country the search runs again with it.
  * Undefined when the caller cannot reach the store, whatever the search found.
@@ -310,12 +300,12 @@ export async function searchReachableStore(
     }
     rememberCountry(store);
     if (store.country === country) return page;
-    return searchCustomers(db, ctx, store, params);
+    return (await searchStore(db, ctx, store, params)).page;
   }
   const store = await findReachableStoreFast(db, ctx.orgId, storeId, reach);
   if (!store) return undefined;
   rememberCountry(store);
-  return searchCustomers(db, ctx, store, params);
+  return (await searchStore(db, ctx, store, params)).page;
 }
 
 const matchOf = (kind: SearchRun['kind'], r: Row): SearchMatch | null =>
@@ -333,9 +323,9 @@ async function searchInMessages(
   scope: SearchScope & { country: string },
   params: SearchParams,
   plan: SearchPlan | undefined,
-  guard?: Statement,
+  guard?: QueryStatement,
 ) {
-  let settings: Statement | undefined;
+  let settings: QueryStatement | undefined;
   let pendingGuard = guard;
   let guardRows: Row[] = [];
   const execute: Execute = async (statement, hint) => {
@@ -345,17 +335,12 @@ async function searchInMessages(
       settings = { sql, params: bindings };
       return [];
     }
-    const before = [pendingGuard, settings].filter((s): s is Statement => s !== undefined);
+    const before = [pendingGuard, settings].filter((s): s is QueryStatement => s !== undefined);
     settings = undefined;
-    const results = await tenantScript(
-      db,
-      { orgId: scope.orgId },
-      [...before, { sql, params: bindings }].map((s) => inlineParameters(s.sql, s.params)),
-    );
-    if (results.length !== before.length + 1) throw new Error('a search statement must be exactly one statement');
-    if (pendingGuard) guardRows = results[0]!.rows;
+    const results = await tenantQueries(db, { orgId: scope.orgId }, [...before, { sql, params: bindings }]);
+    if (pendingGuard) guardRows = results[0]!;
     pendingGuard = undefined;
-    return results[results.length - 1]!.rows as Row[];
+    return results[results.length - 1]!;
   };
   const result = await runSearch(db, scope, params, execute, plan);
   const hits = result.rows.map((r): SearchHit => ({

@@ -1,14 +1,12 @@
 import { decryptField, encryptField } from '../crypto/field-encryption.js';
+import { uuidsIn } from '../ids.js';
 import type { Trx } from '../knex.js';
-
-const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /** An answer as stored: encrypted, with the record ids it names (erasure drops answers by them). */
 function sealAnswer(body: unknown): { response_sealed: string | null; response_subjects: string[] | null } {
   if (body === undefined) return { response_sealed: null, response_subjects: null };
   const text = JSON.stringify(body);
-  const subjects = [...new Set(text.match(UUIDS)?.map((id) => id.toLowerCase()))];
-  return { response_sealed: encryptField(text), response_subjects: subjects };
+  return { response_sealed: encryptField(text), response_subjects: uuidsIn(text) };
 }
 
 /**

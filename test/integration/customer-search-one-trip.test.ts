@@ -3,7 +3,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { config } from '../../config/env.js';
 import { createDb } from '../../db/knex.js';
-import { tenantQuery } from '../../db/tenant.js';
+import { tenantQueries, tenantQuery } from '../../db/tenant.js';
 import { insertCustomer } from '../support/customer-fixtures.js';
 import { bearer, createTenant, tokenFor } from '../support/fixtures.js';
 import { testContext } from '../support/test-context.js';
@@ -85,13 +85,10 @@ describe('one-trip tenant reads (tenantQuery) and the one-trip customer search',
     it('runs a prelude in the same message: its local settings reach the query and end with it', async () => {
       const single = createDb(config.db.url, 1);
       try {
-        const rows = await tenantQuery<{ t: string }>(
-          single,
-          { orgId },
-          `select current_setting('pg_trgm.similarity_threshold') as t`,
-          [],
+        const [, rows] = await tenantQueries(single, { orgId }, [
           { sql: `select set_config('pg_trgm.similarity_threshold', $1, true)`, params: ['0.42'] },
-        );
+          { sql: `select current_setting('pg_trgm.similarity_threshold') as t`, params: [] },
+        ]);
         expect(rows).to.deep.equal([{ t: '0.42' }]);
         const after = await single.raw(`select current_setting('pg_trgm.similarity_threshold') as t`);
         expect(after.rows[0].t).to.not.equal('0.42');
