@@ -5,6 +5,7 @@ import { BLAZE_PAGE_SIZE, createBlazeClient } from '../../integrations/pos/blaze
 import type { PosClientDeps } from '../../integrations/pos/pos-client.js';
 import { PosError } from '../../integrations/pos/pos-errors.js';
 import { CONTRACT_NOW, CONTRACT_SINCE, runPosContractSuite } from './pos-contract-suite.js';
+import { UNLIMITED } from '../support/pos-test-helpers.js';
 
 // BLAZE: partner key under both header names plus the store key as the raw Authorization, /members paged
 // by skip/limit until skip ≥ total, an epoch-ms startDate/endDate window ending now, each record's own
@@ -54,7 +55,7 @@ const fastDeps = (): PosClientDeps => ({
   baseUrl: HOST,
   storeTimezone: 'America/Los_Angeles',
   retry: { retries: 2, minDelayMs: 0, maxDelayMs: 0 },
-  rateLimiter: { acquire: async () => undefined, pauseFor: () => undefined },
+  rateLimiter: UNLIMITED,
 });
 const errorBody = (status: number, error: string, message: string) => ({ error, message, status });
 

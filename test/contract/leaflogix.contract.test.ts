@@ -5,6 +5,7 @@ import { createLeaflogixClient, LEAFLOGIX_PAGE_SIZE } from '../../integrations/p
 import type { PosClientDeps } from '../../integrations/pos/pos-client.js';
 import { PosError } from '../../integrations/pos/pos-errors.js';
 import { CONTRACT_NOW, CONTRACT_SINCE, runPosContractSuite } from './pos-contract-suite.js';
+import { UNLIMITED } from '../support/pos-test-helpers.js';
 
 // Dutchie POS (Leaflogix): Basic auth with the key and a blank password, whoami in PascalCase, bare-array
 // pages of 100 ending on a short page, fromLastModifiedDateUTC a minute early, 500 not retried.
@@ -50,7 +51,7 @@ const fastDeps = (overrides: Partial<PosClientDeps> = {}): PosClientDeps => ({
   storeTimezone: 'America/Denver',
   retry: { retries: 2, minDelayMs: 0, maxDelayMs: 0 },
   now: () => CONTRACT_NOW,
-  rateLimiter: { acquire: async () => undefined, pauseFor: () => undefined },
+  rateLimiter: UNLIMITED,
   ...overrides,
 });
 

@@ -1,8 +1,6 @@
 import { expect } from 'chai';
 import { createBlazeClient } from '../../integrations/pos/blaze/blaze-client.js';
 import type { PosClientDeps, PosRetryEvent } from '../../integrations/pos/pos-client.js';
-import { PosError, type PosErrorCode } from '../../integrations/pos/pos-errors.js';
-import type { PosCustomer } from '../../integrations/pos/pos-types.js';
 import {
   blazeMemberOf,
   startBlazeSandbox,
@@ -11,6 +9,7 @@ import {
 } from '../../integrations/sandbox/blaze-sandbox.js';
 import { sandboxPeople } from '../../integrations/sandbox/sandbox-kit.js';
 import { contractKit, type ContractVendor } from '../contract/pos-contract-kit.js';
+import { UNLIMITED, expectPosError, listPages } from '../support/pos-test-helpers.js';
 
 // The real Blaze adapter against the Blaze sandbox over loopback HTTP.
 
@@ -31,24 +30,11 @@ describe('blaze adapter against the Blaze sandbox', () => {
       storeTimezone: 'America/Los_Angeles',
       development: true,
       retry: { retries: 2, minDelayMs: 0, maxDelayMs: 0 },
-      rateLimiter: { acquire: async () => undefined, pauseFor: () => undefined },
+      rateLimiter: UNLIMITED,
       onRetry: (event) => retries.push(event),
       ...overrides,
     });
-  const list = async (since: Date | null, c = client()) => {
-    const pages: PosCustomer[][] = [];
-    for await (const page of c.listCustomersChangedSince(since)) pages.push(page);
-    return pages;
-  };
-  const failure = async (work: Promise<unknown>, code: PosErrorCode) => {
-    const err = await work.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).to.be.an.instanceOf(PosError);
-    expect((err as PosError).code, (err as Error).message).to.equal(code);
-    return err as PosError;
-  };
+  const list = (since: Date | null, c = client()) => listPages(c, since);
   const raw = (path: string, headers: Record<string, string>) =>
     fetch(`${sandbox.url}/api/v1/partner${path}`, { headers });
   const memberRequests = () => sandbox.requests.filter((r) => r.path === '/api/v1/partner/members');
@@ -131,7 +117,7 @@ describe('blaze adapter against the Blaze sandbox', () => {
       401,
       { error: 'Unauthorized', message: 'Invalid partner key or developer key.', status: 401 },
     ]);
-    await failure(list(null, client({}, { partnerKey, apiKey: 'wrong-store-key' })), 'pos_auth_failed');
+    await expectPosError(list(null, client({}, { partnerKey, apiKey: 'wrong-store-key' })), 'pos_auth_failed');
     expect(retries).to.deep.equal([]);
   });
 
@@ -161,20 +147,20 @@ describe('blaze adapter against the Blaze sandbox', () => {
     it('slow: answers slower than the timeout are pos_unavailable after the retries', async () => {
       sandbox.faults.set('slow');
       sandbox.faults.slowMs = 300;
-      const err = await failure(list(null, client({ timeoutMs: 100 })), 'pos_unavailable');
+      const err = await expectPosError(list(null, client({ timeoutMs: 100 })), 'pos_unavailable');
       expect(err.message).to.match(/timed out/);
       expect(retries).to.have.length(2);
     });
 
     it('malformed: a page that breaks the shape is pos_bad_response, not retried', async () => {
       sandbox.faults.set('malformed');
-      await failure(list(null), 'pos_bad_response');
+      await expectPosError(list(null), 'pos_bad_response');
       expect(retries).to.deep.equal([]);
     });
 
     it('down: 503s are retried, then pos_unavailable and retryable', async () => {
       sandbox.faults.set('down');
-      const err = await failure(list(null), 'pos_unavailable');
+      const err = await expectPosError(list(null), 'pos_unavailable');
       expect(err).to.include({ status: 503, retryable: true });
       expect(retries.map((r) => r.status)).to.deep.equal([503, 503]);
     });
@@ -221,9 +207,9 @@ describe('blaze adapter against the Blaze sandbox', () => {
   it('a partner key without ACCEPT_MEMBER cannot write: pos_auth_failed, not retried', async () => {
     const readOnly = client({}, sandbox.readOnlyCredentials);
     expect((await list(null, readOnly)).flat()).to.have.length(250);
-    await failure(readOnly.updateCustomer!({ externalId: idOf(1) }, { email: null }), 'pos_auth_failed');
+    await expectPosError(readOnly.updateCustomer!({ externalId: idOf(1) }, { email: null }), 'pos_auth_failed');
     expect(retries).to.deep.equal([]);
-    await failure(
+    await expectPosError(
       client().updateCustomer!({ externalId: 'ffffffffffffffffffffffff' }, { email: null }),
       'pos_not_found',
     );

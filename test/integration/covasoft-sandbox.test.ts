@@ -3,10 +3,10 @@ import { expect } from 'chai';
 import { COVASOFT_PAGE_SIZE, createCovasoftClient } from '../../integrations/pos/covasoft/covasoft-client.js';
 import type { PosClientDeps, PosRetryEvent } from '../../integrations/pos/pos-client.js';
 import { PosError, type PosErrorCode } from '../../integrations/pos/pos-errors.js';
-import type { PosCustomer } from '../../integrations/pos/pos-types.js';
 import { createMemoryTokenCache } from '../../integrations/pos/token-cache.js';
 import { startCovasoftSandbox, type CovasoftSandbox } from '../../integrations/sandbox/covasoft-sandbox.js';
 import { sandboxPeople } from '../../integrations/sandbox/sandbox-kit.js';
+import { listPages } from '../support/pos-test-helpers.js';
 
 // The real Cova adapter against the Cova sandbox over loopback HTTP: OAuth grant, OData paging and filter,
 // gateway limits and faults, and the write path.
@@ -42,11 +42,7 @@ describe('Cova adapter against the Cova sandbox', () => {
       onRetry: (event) => retries.push(event),
       ...overrides,
     });
-  const list = async (since: Date | null, overrides: Partial<PosClientDeps> = {}) => {
-    const pages: PosCustomer[][] = [];
-    for await (const page of client(overrides).listCustomersChangedSince(since)) pages.push(page);
-    return pages;
-  };
+  const list = (since: Date | null, overrides: Partial<PosClientDeps> = {}) => listPages(client(overrides), since);
   const listRequests = () => sandbox.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/CustomerFull'));
   // A whole second after the seed: the filter is sent in whole seconds (rounded down), so a since inside the
   // last seeded record's second would rightly list it again.

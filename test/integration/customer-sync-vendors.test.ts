@@ -12,6 +12,7 @@ import { sandboxPeople, type SandboxPerson } from '../../integrations/sandbox/sa
 import { startTreezSandbox } from '../../integrations/sandbox/treez-sandbox.js';
 import { bearer, createTenant, tokenFor } from '../support/fixtures.js';
 import { testContext } from '../support/test-context.js';
+import { UNLIMITED } from '../support/pos-test-helpers.js';
 
 // Every vendor's full and incremental sync through the real processor, against its sandbox over loopback,
 // real PostgreSQL and Redis; and POS duplicates listed, never merged, after a sync.
@@ -160,7 +161,7 @@ describe('customer sync against each vendor sandbox', () => {
       development: true,
       clientDeps: {
         retry: { retries: 1, minDelayMs: 0, maxDelayMs: 0 },
-        rateLimiter: { acquire: async () => undefined, pauseFor: () => undefined },
+        rateLimiter: UNLIMITED,
       },
     }),
   );

@@ -9,6 +9,7 @@ import { startLeaflogixSandbox, type LeaflogixSandbox } from '../../integrations
 import { sandboxPeople } from '../../integrations/sandbox/sandbox-kit.js';
 import { bearer, createTenant, tokenFor } from '../support/fixtures.js';
 import { testContext } from '../support/test-context.js';
+import { UNLIMITED } from '../support/pos-test-helpers.js';
 
 // The sync end to end: settings and runs through the API, the processor run directly (a fake Job) against
 // the real sandbox vendors over loopback, real PostgreSQL and Redis.
@@ -28,7 +29,7 @@ describe('customer sync against sandbox vendors', () => {
       development: true,
       clientDeps: {
         retry: { retries: 1, minDelayMs: 0, maxDelayMs: 0 },
-        rateLimiter: { acquire: async () => undefined, pauseFor: () => undefined },
+        rateLimiter: UNLIMITED,
       },
     }),
   );

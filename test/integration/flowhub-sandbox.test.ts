@@ -1,18 +1,17 @@
 import { expect } from 'chai';
 import { createFlowhubClient, flowhubClientFactory } from '../../integrations/pos/flowhub/flowhub-client.js';
 import type { PosClient, PosClientDeps, PosRetryEvent } from '../../integrations/pos/pos-client.js';
-import { PosError, type PosErrorCode } from '../../integrations/pos/pos-errors.js';
-import type { NewPosCustomer, PosCustomer } from '../../integrations/pos/pos-types.js';
+import type { NewPosCustomer } from '../../integrations/pos/pos-types.js';
 import { createRateLimiter } from '../../integrations/pos/rate-limiter.js';
 import { startFlowhubSandbox, type FlowhubSandbox } from '../../integrations/sandbox/flowhub-sandbox.js';
 import { sandboxPeople } from '../../integrations/sandbox/sandbox-kit.js';
 import { contractKit, type ContractVendor } from '../contract/pos-contract-kit.js';
+import { UNLIMITED, expectPosError, listPages } from '../support/pos-test-helpers.js';
 
 // The real Flowhub adapter against the Flowhub sandbox over loopback HTTP.
 
 const { expectCustomer } = contractKit({} as ContractVendor);
 const people = sandboxPeople(250);
-const unlimited = { acquire: async () => undefined, pauseFor: () => undefined };
 
 const newCustomer: NewPosCustomer = {
   patronId: '6d8f1a52-8a53-4a4b-b0e1-5ab1f8f3c2d0',
@@ -36,26 +35,13 @@ describe('flowhub adapter against the Flowhub sandbox', () => {
     storeTimezone: sandbox.timeZone,
     development: true,
     retry: { retries: 2, minDelayMs: 0, maxDelayMs: 0 },
-    rateLimiter: unlimited,
+    rateLimiter: UNLIMITED,
     onRetry: (event) => retries.push(event),
     ...overrides,
   });
   const client = (overrides: Partial<PosClientDeps> = {}, credentials: unknown = sandbox.credentials) =>
     flowhubClientFactory({ pageSize: 100 })(credentials, deps(overrides));
-  const list = async (since: Date | null, c: PosClient = client()) => {
-    const pages: PosCustomer[][] = [];
-    for await (const page of c.listCustomersChangedSince(since)) pages.push(page);
-    return pages;
-  };
-  const failure = async (work: Promise<unknown>, code: PosErrorCode) => {
-    const err = await work.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).to.be.an.instanceOf(PosError);
-    expect((err as PosError).code, (err as Error).message).to.equal(code);
-    return err as PosError;
-  };
+  const list = (since: Date | null, c: PosClient = client()) => listPages(c, since);
   const listRequests = () => sandbox.requests.filter((r) => r.path === '/v1/customers/');
   const restart = async (options: Partial<Parameters<typeof startFlowhubSandbox>[0]>) => {
     await sandbox.close();
@@ -197,27 +183,27 @@ describe('flowhub adapter against the Flowhub sandbox', () => {
     it('a slow vendor times out as pos_unavailable after the retries', async () => {
       sandbox.faults.slowMs = 300;
       sandbox.faults.set('slow');
-      const err = await failure(list(null, client({ timeoutMs: 100 })), 'pos_unavailable');
+      const err = await expectPosError(list(null, client({ timeoutMs: 100 })), 'pos_unavailable');
       expect(err.message).to.match(/timed out/);
       expect(retries).to.have.length(2);
     });
 
     it('a malformed page is pos_bad_response, not retried', async () => {
       sandbox.faults.set('malformed');
-      await failure(list(null), 'pos_bad_response');
+      await expectPosError(list(null), 'pos_bad_response');
       expect(retries).to.deep.equal([]);
     });
 
     it('a vendor that is down is pos_unavailable and retryable after the retries', async () => {
       sandbox.faults.set('down');
-      const err = await failure(list(null), 'pos_unavailable');
+      const err = await expectPosError(list(null), 'pos_unavailable');
       expect(err.retryable).to.equal(true);
       expect(retries.map((r) => r.attempt)).to.deep.equal([1, 2]);
     });
 
     it('a wrong key is pos_auth_failed at once', async () => {
       const wrong = { clientId: sandbox.credentials.clientId, key: 'not-the-key' };
-      const err = await failure(list(null, client({}, wrong)), 'pos_auth_failed');
+      const err = await expectPosError(list(null, client({}, wrong)), 'pos_auth_failed');
       expect(err.retryable).to.equal(false);
       expect(retries).to.deep.equal([]);
     });
@@ -246,7 +232,7 @@ describe('flowhub adapter against the Flowhub sandbox', () => {
     });
 
     it('a customer without a birthday is refused before anything is sent', async () => {
-      await failure(client().createCustomer!({ ...newCustomer, birthday: null }), 'pos_rejected');
+      await expectPosError(client().createCustomer!({ ...newCustomer, birthday: null }), 'pos_rejected');
       expect(sandbox.requests.filter((r) => r.method === 'POST')).to.deep.equal([]);
     });
 
@@ -254,7 +240,7 @@ describe('flowhub adapter against the Flowhub sandbox', () => {
       const c = client();
       await c.createCustomer!(newCustomer); // the location is known from here on
       sandbox.faults.set('down');
-      await failure(c.createCustomer!(newCustomer), 'pos_unavailable');
+      await expectPosError(c.createCustomer!(newCustomer), 'pos_unavailable');
       expect(sandbox.requests.filter((r) => r.method === 'POST')).to.have.length(2);
       expect(retries).to.deep.equal([]);
     });
@@ -283,12 +269,15 @@ describe('flowhub adapter against the Flowhub sandbox', () => {
     });
 
     it('updating a customer Flowhub does not know is pos_not_found', async () => {
-      await failure(client().updateCustomer!({ externalId: 'no-such-customer' }, { email: null }), 'pos_not_found');
+      await expectPosError(
+        client().updateCustomer!({ externalId: 'no-such-customer' }, { email: null }),
+        'pos_not_found',
+      );
     });
 
     it('a client with several locations writes only with a locationId in its credentials', async () => {
       await restart({ locations: 2 });
-      const err = await failure(client().createCustomer!(newCustomer), 'pos_misconfigured');
+      const err = await expectPosError(client().createCustomer!(newCustomer), 'pos_misconfigured');
       expect(err.retryable).to.equal(false);
       const located = client({}, { ...sandbox.credentials, locationId: sandbox.locationIds[1] });
       const ref = await located.createCustomer!(newCustomer);

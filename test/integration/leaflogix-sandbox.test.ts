@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import { createLeaflogixClient } from '../../integrations/pos/leaflogix/leaflogix-client.js';
 import type { PosClientDeps, PosRetryEvent } from '../../integrations/pos/pos-client.js';
-import { PosError, type PosErrorCode } from '../../integrations/pos/pos-errors.js';
-import type { PosCustomer } from '../../integrations/pos/pos-types.js';
 import { startLeaflogixSandbox, type LeaflogixSandbox } from '../../integrations/sandbox/leaflogix-sandbox.js';
 import { sandboxPeople } from '../../integrations/sandbox/sandbox-kit.js';
 import { contractKit, type ContractVendor } from '../contract/pos-contract-kit.js';
+import { UNLIMITED, expectPosError, listPages } from '../support/pos-test-helpers.js';
 
 // The real Leaflogix adapter against the Dutchie sandbox over loopback HTTP.
 
@@ -21,24 +20,11 @@ describe('leaflogix adapter against the Dutchie sandbox', () => {
       storeTimezone: 'America/Los_Angeles',
       development: true,
       retry: { retries: 2, minDelayMs: 0, maxDelayMs: 0 },
-      rateLimiter: { acquire: async () => undefined, pauseFor: () => undefined },
+      rateLimiter: UNLIMITED,
       onRetry: (event) => retries.push(event),
       ...overrides,
     });
-  const list = async (since: Date | null, c = client()) => {
-    const pages: PosCustomer[][] = [];
-    for await (const page of c.listCustomersChangedSince(since)) pages.push(page);
-    return pages;
-  };
-  const failure = async (work: Promise<unknown>, code: PosErrorCode) => {
-    const err = await work.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).to.be.an.instanceOf(PosError);
-    expect((err as PosError).code, (err as Error).message).to.equal(code);
-    return err as PosError;
-  };
+  const list = (since: Date | null, c = client()) => listPages(c, since);
   const listRequests = () => sandbox.requests.filter((r) => r.path === '/customer/customers-paginated');
 
   beforeEach(async () => {
@@ -116,7 +102,7 @@ describe('leaflogix adapter against the Dutchie sandbox', () => {
   });
 
   it('a wrong key is pos_auth_failed at once (Dutchie answers an empty 401)', async () => {
-    const err = await failure(list(null, client({}, { apiKey: 'not-a-sandbox-key' })), 'pos_auth_failed');
+    const err = await expectPosError(list(null, client({}, { apiKey: 'not-a-sandbox-key' })), 'pos_auth_failed');
     expect(err.retryable).to.equal(false);
     expect(retries).to.deep.equal([]);
     expect(listRequests()).to.deep.equal([]);
@@ -131,7 +117,7 @@ describe('leaflogix adapter against the Dutchie sandbox', () => {
 
     it('error-then-ok: a 500 fails the listing at once, unretried as Dutchie asks; the next listing works', async () => {
       sandbox.faults.set('error-then-ok');
-      const err = await failure(list(null), 'pos_unavailable');
+      const err = await expectPosError(list(null), 'pos_unavailable');
       expect(err).to.include({ status: 500, retryable: false });
       expect(retries).to.deep.equal([]);
       expect((await list(null)).flat()).to.have.length(250);
@@ -140,7 +126,7 @@ describe('leaflogix adapter against the Dutchie sandbox', () => {
     it('slow: answers slower than the timeout are pos_unavailable after the retries', async () => {
       sandbox.faults.set('slow');
       sandbox.faults.slowMs = 300;
-      const err = await failure(list(null, client({ timeoutMs: 100 })), 'pos_unavailable');
+      const err = await expectPosError(list(null, client({ timeoutMs: 100 })), 'pos_unavailable');
       expect(err.message).to.match(/timed out/);
       expect(retries).to.have.length(2);
       sandbox.faults.slowMs = 20;
@@ -149,13 +135,13 @@ describe('leaflogix adapter against the Dutchie sandbox', () => {
 
     it('malformed: a body that breaks the shape is pos_bad_response, not retried', async () => {
       sandbox.faults.set('malformed');
-      await failure(list(null), 'pos_bad_response');
+      await expectPosError(list(null), 'pos_bad_response');
       expect(retries).to.deep.equal([]);
     });
 
     it('down: 503s are retried, then pos_unavailable and retryable', async () => {
       sandbox.faults.set('down');
-      const err = await failure(list(null), 'pos_unavailable');
+      const err = await expectPosError(list(null), 'pos_unavailable');
       expect(err).to.include({ status: 503, retryable: true });
       expect(retries.map((r) => r.status)).to.deep.equal([503, 503]);
     });
@@ -222,6 +208,6 @@ describe('leaflogix adapter against the Dutchie sandbox', () => {
       ...before,
       lastModifiedDateUTC: null,
     });
-    await failure(client().updateCustomer!({ externalId: '999999' }, { email: null }), 'pos_not_found');
+    await expectPosError(client().updateCustomer!({ externalId: '999999' }, { email: null }), 'pos_not_found');
   });
 });

@@ -13,6 +13,7 @@ import { startLeaflogixSandbox, type LeaflogixSandbox } from '../../integrations
 import { sandboxPeople } from '../../integrations/sandbox/sandbox-kit.js';
 import { bearer, createTenant, tokenFor } from '../support/fixtures.js';
 import { testContext } from '../support/test-context.js';
+import { UNLIMITED } from '../support/pos-test-helpers.js';
 
 // Write-through end to end: staff writes through the API, the dispatcher and the pos-write processor run
 // directly (fake Jobs) against the Leaflogix (Dutchie) sandbox over loopback, real PostgreSQL and Redis.
@@ -30,7 +31,7 @@ describe('POS write-through', () => {
 
   const clientDeps = {
     retry: { retries: 0, minDelayMs: 0, maxDelayMs: 0 },
-    rateLimiter: { acquire: async () => undefined, pauseFor: () => undefined },
+    rateLimiter: UNLIMITED,
   };
   const writer = runJob(posWriteProcessor(deps.db, { development: true, clientDeps }));
   const fakeJob = <T>(data: T, attempt = { made: 0, of: 5 }) =>

@@ -2,9 +2,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { PosClientDeps, PosRetryEvent } from '../../integrations/pos/pos-client.js';
-import { PosError, type PosErrorCode } from '../../integrations/pos/pos-errors.js';
-import type { NewPosCustomer, PosCustomer } from '../../integrations/pos/pos-types.js';
-import type { RateLimiter } from '../../integrations/pos/rate-limiter.js';
+import type { NewPosCustomer } from '../../integrations/pos/pos-types.js';
 import { isoWithOffset } from '../../integrations/pos/store-time.js';
 import { createMemoryTokenCache } from '../../integrations/pos/token-cache.js';
 import { signTreezToken, treezSigningKey } from '../../integrations/pos/treez/treez-auth.js';
@@ -12,6 +10,7 @@ import { createTreezClient } from '../../integrations/pos/treez/treez-client.js'
 import { sandboxPeople } from '../../integrations/sandbox/sandbox-kit.js';
 import { zonedIso } from '../../integrations/sandbox/treez-sandbox-book.js';
 import { startTreezSandbox, type TreezSandbox } from '../../integrations/sandbox/treez-sandbox.js';
+import { UNLIMITED, expectPosError, listPages } from '../support/pos-test-helpers.js';
 
 // The real Treez adapter against the Treez sandbox over loopback: both auth modes, paging, the
 // incremental filter, creates, every fault, and the sandbox's own Treez quirks.
@@ -20,24 +19,6 @@ const TIMEZONE = 'America/Los_Angeles';
 const pem = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .privateKey.export({ type: 'pkcs8', format: 'pem' })
   .toString();
-const unlimited: RateLimiter = { acquire: async () => undefined, pauseFor: () => undefined };
-
-async function expectPosError(work: Promise<unknown>, code: PosErrorCode): Promise<PosError> {
-  try {
-    await work;
-  } catch (err) {
-    expect(err, String(err)).to.be.an.instanceOf(PosError);
-    expect((err as PosError).code, (err as Error).message).to.equal(code);
-    return err as PosError;
-  }
-  throw new Error(`expected PosError ${code}, the call succeeded`);
-}
-
-async function listAll(client: ReturnType<typeof createTreezClient>, since: Date | null): Promise<PosCustomer[][]> {
-  const pages: PosCustomer[][] = [];
-  for await (const page of client.listCustomersChangedSince(since)) pages.push(page);
-  return pages;
-}
 
 describe('Treez adapter against the Treez sandbox', () => {
   const people = sandboxPeople(250);
@@ -69,7 +50,7 @@ describe('Treez adapter against the Treez sandbox', () => {
 
   describe('listing', () => {
     it('lists all 250 customers in pages of 50 with v3 signed tokens, mapped into our shape', async () => {
-      const pages = await listAll(v3Client(), null);
+      const pages = await listPages(v3Client(), null);
       expect(pages.map((p) => p.length)).to.deep.equal([50, 50, 50, 50, 50]);
       const customers = pages.flat();
       expect(new Set(customers.map((c) => c.externalId)).size).to.equal(250);
@@ -113,7 +94,7 @@ describe('Treez adapter against the Treez sandbox', () => {
       sandbox.customers.modify(7, { rewardsBalance: 999 }, at);
       sandbox.customers.modify(120, { email: 'changed@sandbox.example' }, at);
       sandbox.customers.merge(31, 30, at);
-      const changed = (await listAll(v3Client(), since)).flat();
+      const changed = (await listPages(v3Client(), since)).flat();
       expect(changed.map((c) => [c.externalId, c.status, c.mergedIntoExternalId])).to.have.deep.members([
         ['7', 'active', null],
         ['120', 'active', null],
@@ -121,19 +102,19 @@ describe('Treez adapter against the Treez sandbox', () => {
         ['30', 'active', null],
       ]);
       expect(changed.find((c) => c.externalId === '7')?.loyaltyPoints).to.equal(999);
-      expect(await listAll(v3Client(), new Date(at.getTime() + 1))).to.deep.equal([]);
+      expect(await listPages(v3Client(), new Date(at.getTime() + 1))).to.deep.equal([]);
     });
 
     it('with legacy v2 credentials, exchanges one token for several clients, and a new one once Treez revokes it', async () => {
       const tokenCache = createMemoryTokenCache();
       const exchanges = sandbox.stats.tokenExchanges;
-      expect((await listAll(v2Client({ tokenCache }), null)).flat()).to.have.length(250);
-      expect((await listAll(v2Client({ tokenCache }), null)).flat()).to.have.length(250);
+      expect((await listPages(v2Client({ tokenCache }), null)).flat()).to.have.length(250);
+      expect((await listPages(v2Client({ tokenCache }), null)).flat()).to.have.length(250);
       expect(sandbox.stats.tokenExchanges - exchanges).to.equal(1);
 
       sandbox.revokeTokens();
-      await expectPosError(listAll(v2Client({ tokenCache }), null), 'pos_auth_failed');
-      expect((await listAll(v2Client({ tokenCache }), null)).flat()).to.have.length(250);
+      await expectPosError(listPages(v2Client({ tokenCache }), null), 'pos_auth_failed');
+      expect((await listPages(v2Client({ tokenCache }), null)).flat()).to.have.length(250);
       expect(sandbox.stats.tokenExchanges - exchanges).to.equal(2);
     });
 
@@ -142,7 +123,7 @@ describe('Treez adapter against the Treez sandbox', () => {
       try {
         const client = createTreezClient(big.credentials, deps({ baseUrl: big.url }));
         const started = Date.now();
-        expect((await listAll(client, null)).flat()).to.have.length(1000);
+        expect((await listPages(client, null)).flat()).to.have.length(1000);
         expect(big.stats.requests).to.equal(21);
         expect(big.stats.rateLimited).to.equal(0);
         expect(Date.now() - started).to.be.at.least(1_000);
@@ -154,8 +135,8 @@ describe('Treez adapter against the Treez sandbox', () => {
     it('without a client-side limiter, the sandbox answers 429 and the client waits Retry-After out', async () => {
       const big = await startTreezSandbox({ people: sandboxPeople(1000, 7), production: false, privateKey: pem });
       try {
-        const client = createTreezClient(big.credentials, deps({ baseUrl: big.url, rateLimiter: unlimited }));
-        expect((await listAll(client, null)).flat()).to.have.length(1000);
+        const client = createTreezClient(big.credentials, deps({ baseUrl: big.url, rateLimiter: UNLIMITED }));
+        expect((await listPages(client, null)).flat()).to.have.length(1000);
         expect(big.stats.rateLimited).to.be.at.least(1);
         expect(retries.filter((r) => r.code === 'pos_rate_limited').map((r) => r.retryAfterMs)).to.include(1_000);
       } finally {
@@ -167,7 +148,7 @@ describe('Treez adapter against the Treez sandbox', () => {
       const oneBased = await startTreezSandbox({ people, production: false, privateKey: pem, firstPage: 1 });
       try {
         const err = await expectPosError(
-          listAll(createTreezClient(oneBased.credentials, deps({ baseUrl: oneBased.url })), null),
+          listPages(createTreezClient(oneBased.credentials, deps({ baseUrl: oneBased.url })), null),
           'pos_rejected',
         );
         expect(err.details).to.deep.equal([{ type: 'INVALID_PAGE_NUMBER' }]);
@@ -198,7 +179,7 @@ describe('Treez adapter against the Treez sandbox', () => {
       const ref = await v3Client().createCustomer!(newCustomer());
       const stored = sandbox.customers.get(Number(ref.externalId));
       expect(stored).to.include({ externalId: 'a3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d', phone: '4155559876' });
-      const changed = (await listAll(v3Client(), since)).flat();
+      const changed = (await listPages(v3Client(), since)).flat();
       expect(changed.map((c) => [c.externalId, c.firstName, c.lastName, c.customerType])).to.deep.equal([
         [ref.externalId, 'Inès', 'Moreau', 'recreational'],
       ]);
@@ -225,13 +206,13 @@ describe('Treez adapter against the Treez sandbox', () => {
   describe('faults', () => {
     it('rate-limit: the 429 is waited out (Retry-After: 1) and the listing completes', async () => {
       sandbox.faults.set('rate-limit');
-      expect((await listAll(v3Client(), null)).flat()).to.have.length(sandbox.customers.size);
+      expect((await listPages(v3Client(), null)).flat()).to.have.length(sandbox.customers.size);
       expect(retries.map((r) => [r.code, r.retryAfterMs])).to.deep.equal([['pos_rate_limited', 1_000]]);
     });
 
     it('error-then-ok: one 500 is retried and the listing completes', async () => {
       sandbox.faults.set('error-then-ok');
-      expect((await listAll(v3Client(), null)).flat()).to.have.length(sandbox.customers.size);
+      expect((await listPages(v3Client(), null)).flat()).to.have.length(sandbox.customers.size);
       expect(retries.map((r) => r.status)).to.deep.equal([500]);
     });
 
@@ -239,7 +220,7 @@ describe('Treez adapter against the Treez sandbox', () => {
       sandbox.faults.set('slow');
       sandbox.faults.slowMs = 400;
       try {
-        const err = await expectPosError(listAll(v3Client({ timeoutMs: 100 }), null), 'pos_unavailable');
+        const err = await expectPosError(listPages(v3Client({ timeoutMs: 100 }), null), 'pos_unavailable');
         expect(err.message).to.match(/timed out/);
         expect(retries).to.have.length(2);
       } finally {
@@ -249,16 +230,16 @@ describe('Treez adapter against the Treez sandbox', () => {
 
     it('malformed: pos_bad_response, not retried', async () => {
       sandbox.faults.set('malformed');
-      await expectPosError(listAll(v3Client(), null), 'pos_bad_response');
+      await expectPosError(listPages(v3Client(), null), 'pos_bad_response');
       expect(retries).to.deep.equal([]);
     });
 
     it('down: pos_unavailable and retryable after the retries, for either auth mode', async () => {
       sandbox.faults.set('down');
-      const v3Error = await expectPosError(listAll(v3Client(), null), 'pos_unavailable');
+      const v3Error = await expectPosError(listPages(v3Client(), null), 'pos_unavailable');
       expect(v3Error.retryable).to.equal(true);
       expect(retries.map((r) => r.status)).to.deep.equal([503, 503]);
-      await expectPosError(listAll(v2Client(), null), 'pos_unavailable');
+      await expectPosError(listPages(v2Client(), null), 'pos_unavailable');
     });
   });
 

@@ -8,6 +8,7 @@ import { createDb } from '../../db/knex.js';
 import { customerSyncProcessor } from '../../jobs/processors/customer-sync.js';
 import { queuePrefix } from '../../jobs/queues.js';
 import { runJob } from '../../jobs/run-job.js';
+import { UNLIMITED } from './pos-test-helpers.js';
 
 const db = createDb(config.db.url, 4);
 const worker = new Worker(
@@ -15,7 +16,7 @@ const worker = new Worker(
   runJob(
     customerSyncProcessor(db, {
       development: true,
-      clientDeps: { rateLimiter: { acquire: async () => undefined, pauseFor: () => undefined } },
+      clientDeps: { rateLimiter: UNLIMITED },
     }),
   ),
   {

@@ -5,9 +5,10 @@ import { expect } from 'chai';
 import Joi from 'joi';
 import nock from 'nock';
 import type { PosRetryEvent } from '../../integrations/pos/pos-client.js';
-import { PosError, type PosErrorCode } from '../../integrations/pos/pos-errors.js';
+import { PosError } from '../../integrations/pos/pos-errors.js';
 import { createPosHttp, parseRetryAfter, validateResponse, type PosHttpOptions } from '../../integrations/pos/http.js';
 import type { RateLimiter } from '../../integrations/pos/rate-limiter.js';
+import { expectPosError } from '../support/pos-test-helpers.js';
 
 const BASE = 'https://pos.example.test';
 const SECRET = 'sekrit-store-key-123';
@@ -34,17 +35,6 @@ function harness(overrides: Partial<PosHttpOptions> = {}) {
   return { http, retries, counts };
 }
 
-async function posError(promise: Promise<unknown>, code: PosErrorCode): Promise<PosError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).to.be.an.instanceOf(PosError);
-    expect((err as PosError).code, (err as Error).message).to.equal(code);
-    return err as PosError;
-  }
-  throw new Error(`expected ${code}, the call succeeded`);
-}
-
 describe('POS http', () => {
   before(() => {
     nock.disableNetConnect();
@@ -61,7 +51,7 @@ describe('POS http', () => {
     it('401 becomes pos_auth_failed, is not retried and tells the adapter to drop its token', async () => {
       nock(BASE).get('/customers').reply(401, { resultCode: 'FAIL' });
       const { http, retries, counts } = harness();
-      const err = await posError(http.get('/customers'), 'pos_auth_failed');
+      const err = await expectPosError(http.get('/customers'), 'pos_auth_failed');
       expect(err).to.include({ retryable: false, status: 401, provider: 'treez' });
       expect(retries).to.have.length(0);
       expect(counts.authRejected).to.equal(1);
@@ -76,18 +66,18 @@ describe('POS http', () => {
           throw new Error('cache down');
         },
       });
-      await posError(http.get('/customers'), 'pos_auth_failed');
+      await expectPosError(http.get('/customers'), 'pos_auth_failed');
       expect(told).to.equal(1);
     });
 
     it('403 (a missing scope) is pos_auth_failed too', async () => {
       nock(BASE).get('/customers').reply(403);
-      await posError(harness().http.get('/customers'), 'pos_auth_failed');
+      await expectPosError(harness().http.get('/customers'), 'pos_auth_failed');
     });
 
     it('the error that leaves carries no request, headers or credentials', async () => {
       nock(BASE).get('/customers').reply(401);
-      const err = await posError(harness().http.get('/customers'), 'pos_auth_failed');
+      const err = await expectPosError(harness().http.get('/customers'), 'pos_auth_failed');
       expect(err).not.to.have.property('config');
       expect(err).not.to.have.property('request');
       expect(err.cause).to.equal(undefined);
@@ -98,8 +88,8 @@ describe('POS http', () => {
     it('404 is pos_not_found, 422 pos_rejected, neither retried', async () => {
       nock(BASE).get('/customers/9').reply(404).post('/customers').reply(422, { message: 'phone taken' });
       const { http, retries } = harness();
-      await posError(http.get('/customers/9'), 'pos_not_found');
-      const rejected = await posError(http.post('/customers', {}), 'pos_rejected');
+      await expectPosError(http.get('/customers/9'), 'pos_not_found');
+      const rejected = await expectPosError(http.post('/customers', {}), 'pos_rejected');
       expect(rejected.message).not.to.include('phone');
       expect(retries).to.have.length(0);
     });
@@ -112,12 +102,12 @@ describe('POS http', () => {
             ? new PosError('pos_rejected', 'bad date filter', { provider: 'flowhub', status: 404 })
             : undefined,
       });
-      await posError(http.get('/customers'), 'pos_rejected');
+      await expectPosError(http.get('/customers'), 'pos_rejected');
     });
 
     it('keeps the vendor request id for support', async () => {
       nock(BASE).get('/customers').reply(422, {}, { 'X-Request-Id': 'req-42' });
-      const err = await posError(harness().http.get('/customers'), 'pos_rejected');
+      const err = await expectPosError(harness().http.get('/customers'), 'pos_rejected');
       expect(err.vendorRequestId).to.equal('req-42');
     });
   });
@@ -139,7 +129,7 @@ describe('POS http', () => {
     it('gives up after the configured retries with pos_unavailable', async () => {
       nock(BASE).get('/customers').times(3).reply(503);
       const { http, retries } = harness();
-      const err = await posError(http.get('/customers'), 'pos_unavailable');
+      const err = await expectPosError(http.get('/customers'), 'pos_unavailable');
       expect(err).to.include({ retryable: true, status: 503 });
       expect(retries.map((r) => r.attempt)).to.deep.equal([1, 2]);
     });
@@ -147,7 +137,7 @@ describe('POS http', () => {
     it('a status the vendor says not to retry fails at once, not retryable (Dutchie 500)', async () => {
       nock(BASE).get('/customers').reply(500).get('/customers').reply(502).get('/customers').reply(200, []);
       const { http, retries } = harness({ isRetryableStatus: (s) => s !== 500 });
-      const err = await posError(http.get('/customers'), 'pos_unavailable');
+      const err = await expectPosError(http.get('/customers'), 'pos_unavailable');
       expect(err.retryable).to.equal(false);
       expect(retries).to.have.length(0);
       await http.get('/customers');
@@ -175,7 +165,7 @@ describe('POS http', () => {
       const { http, retries } = harness({
         retry: { retries: 2, minDelayMs: 0, maxDelayMs: 0, maxRetryAfterMs: 60_000 },
       });
-      const err = await posError(http.get('/customers'), 'pos_rate_limited');
+      const err = await expectPosError(http.get('/customers'), 'pos_rate_limited');
       expect(err).to.include({ retryable: true, retryAfterMs: 600_000 });
       expect(retries).to.have.length(0);
     });
@@ -183,7 +173,7 @@ describe('POS http', () => {
     it('a timeout is pos_unavailable after the retries', async () => {
       nock(BASE).get('/customers').times(2).delay(300).reply(200, []);
       const { http, retries } = harness({ timeoutMs: 30, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 0 } });
-      const err = await posError(http.get('/customers'), 'pos_unavailable');
+      const err = await expectPosError(http.get('/customers'), 'pos_unavailable');
       expect(err.message).to.include('timed out');
       expect(retries).to.have.length(1);
     });
@@ -206,8 +196,8 @@ describe('POS http', () => {
         .post('/customers')
         .reply(201, { id: 7 });
       const { http, retries } = harness();
-      await posError(http.post('/customers', {}), 'pos_unavailable');
-      await posError(http.post('/customers', {}), 'pos_unavailable');
+      await expectPosError(http.post('/customers', {}), 'pos_unavailable');
+      await expectPosError(http.post('/customers', {}), 'pos_unavailable');
       expect((await http.post('/customers', {})).status).to.equal(201);
       expect(retries.map((r) => r.code)).to.deep.equal(['pos_rate_limited']);
     });
@@ -222,7 +212,7 @@ describe('POS http', () => {
     it('a refused connection is retried even for a create: nothing was sent', async () => {
       const closed = await freePort();
       const { http, retries } = harness({ baseURL: `http://127.0.0.1:${closed}`, development: true });
-      const err = await posError(http.post('/customers', {}), 'pos_unavailable');
+      const err = await expectPosError(http.post('/customers', {}), 'pos_unavailable');
       expect(err.message).to.include('ECONNREFUSED');
       expect(retries).to.have.length(2);
     });
@@ -231,17 +221,17 @@ describe('POS http', () => {
   describe('addresses outside development', () => {
     it('refuses a literal private address before sending anything', async () => {
       const { http, counts } = harness({ baseURL: 'https://10.0.0.8' });
-      await posError(http.get('/customers'), 'pos_misconfigured');
+      await expectPosError(http.get('/customers'), 'pos_misconfigured');
       expect(counts.authorized).to.equal(0);
     });
 
     it('refuses plain http', async () => {
-      await posError(harness({ baseURL: 'http://pos.example.test' }).http.get('/x'), 'pos_misconfigured');
+      await expectPosError(harness({ baseURL: 'http://pos.example.test' }).http.get('/x'), 'pos_misconfigured');
     });
 
     it('refuses a name that resolves to loopback at connect time', async () => {
       const port = await freePort();
-      await posError(harness({ baseURL: `https://localhost:${port}` }).http.get('/x'), 'pos_misconfigured');
+      await expectPosError(harness({ baseURL: `https://localhost:${port}` }).http.get('/x'), 'pos_misconfigured');
     });
 
     it('in development reaches a sandbox vendor on loopback', async () => {
