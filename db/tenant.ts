@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Db, Trx } from './knex.js';
 import { isUuid } from './ids.js';
+import { planMessage, replanAndRetry } from './reused-plans.js';
 
 /**
  * Who a transaction acts for. Row-level security reads these settings; they are set with
@@ -36,7 +37,8 @@ export async function tenantRead<T>(
       throw new Error(`tenantRead parameter $${i + 1} must be a UUID`);
     }
   });
-  return tenantQuery<T>(db, scope, sql, params);
+  const [rows] = await tenantQueries(db, scope, [{ sql, params, reusePlan: true }]);
+  return rows as T[];
 }
 
 /** A value tenantQuery may inline: strings, finite numbers, booleans, null, valid Dates, and arrays of these. */
@@ -102,28 +104,65 @@ export function inlineParameters(sql: string, params: readonly unknown[]): strin
 export interface QueryStatement {
   sql: string;
   params: readonly unknown[];
+  /** Plan once per connection and reuse the plan (db/reused-plans.ts): for hot reads by ids and identifiers. */
+  reusePlan?: boolean;
 }
 
 /**
  * tenantRead for any read: one round trip for statements with `$n` placeholders whose values are inlined
- * as escaped literals. The tenant's set_config and the statements travel as one simple-protocol message
- * (tenantScript), one implicit transaction, so the setting and any transaction-local settings among the
- * statements end with it. Straight to a pooled pg connection: knex would read a `?` inside an inlined
- * literal as a placeholder. Only for reads built from trusted SQL text; values are never spliced in
- * unescaped. Answers each statement's rows, in order; a text holding more than one statement is refused.
+ * as escaped literals. The tenant's set_config and the statements travel as one simple-protocol message,
+ * one implicit transaction, so the setting and any transaction-local settings among the statements end
+ * with it. Straight to a pooled pg connection: knex would read a `?` inside an inlined literal as a
+ * placeholder. Only for reads built from trusted SQL text; values are never spliced in unescaped. Answers
+ * each statement's rows, in order; a text holding more than one statement is refused. A read whose
+ * prepared plan is gone or outdated is sent once more, planned afresh.
  */
 export async function tenantQueries(
   db: Db,
   scope: TenantScope,
   statements: readonly QueryStatement[],
 ): Promise<Array<Record<string, unknown>[]>> {
-  const results = await tenantScript(
-    db,
-    scope,
-    statements.map((s) => inlineParameters(s.sql, s.params)),
+  const texts = statements.map((s) =>
+    s.reusePlan
+      ? { sql: s.sql, values: s.params.map((v, i) => inlineValue(v, i + 1)) }
+      : inlineParameters(s.sql, s.params),
   );
-  if (results.length !== statements.length) throw new Error('tenantQueries takes exactly one statement per entry');
-  return results.map((r) => r.rows);
+  return onConnection(db, async (conn) => {
+    try {
+      return await readInOneMessage(conn, scope, texts);
+    } catch (error) {
+      if (!replanAndRetry(error)) throw error;
+      return readInOneMessage(conn, scope, texts);
+    }
+  });
+}
+
+async function readInOneMessage(
+  conn: pg.ClientBase,
+  scope: TenantScope,
+  texts: ReadonlyArray<string | { sql: string; values: string[] }>,
+): Promise<Array<Record<string, unknown>[]>> {
+  const plans = planMessage(conn);
+  const parts = [tenantStatement(scope), ...plans.prelude];
+  const answers: number[] = [];
+  for (const text of texts) {
+    parts.push(...(typeof text === 'string' ? [text] : plans.run(text.sql, text.values)));
+    answers.push(parts.length - 1);
+  }
+  let results: pg.QueryResult[];
+  try {
+    const answered = (await conn.query(parts.join(';\n'))) as unknown as pg.QueryResult[] | pg.QueryResult;
+    results = Array.isArray(answered) ? answered : [answered];
+  } catch (error) {
+    plans.failed();
+    throw error;
+  }
+  if (results.length !== parts.length) {
+    plans.failed();
+    throw new Error('tenantQueries takes exactly one statement per entry');
+  }
+  plans.succeeded();
+  return answers.map((i) => results[i]!.rows);
 }
 
 /** tenantQueries for one statement: its rows. */
@@ -148,14 +187,21 @@ export async function tenantScript(
   statements: readonly string[],
 ): Promise<pg.QueryResult[]> {
   const text = [tenantStatement(scope), ...statements].join(';\n');
+  return onConnection(db, async (conn) => {
+    const results = (await conn.query(text)) as unknown as pg.QueryResult[] | pg.QueryResult;
+    return (Array.isArray(results) ? results : [results]).slice(1);
+  });
+}
+
+/** A pooled connection of knex's, straight: for messages knex would mangle (see tenantQueries). */
+async function onConnection<T>(db: Db, work: (conn: pg.ClientBase) => Promise<T>): Promise<T> {
   const client = db.client as {
     acquireConnection(): Promise<pg.ClientBase>;
     releaseConnection(conn: pg.ClientBase): Promise<unknown>;
   };
   const conn = await client.acquireConnection();
   try {
-    const results = (await conn.query(text)) as unknown as pg.QueryResult[] | pg.QueryResult;
-    return (Array.isArray(results) ? results : [results]).slice(1);
+    return await work(conn);
   } finally {
     await client.releaseConnection(conn);
   }

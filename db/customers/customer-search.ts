@@ -146,11 +146,12 @@ export interface SearchRun {
 /**
  * Runs a built statement on a transaction (tests, bench/search over plain pg) or as one message (the
  * service). The hint says what an executor of messages must know: a page query's order (over `x`), so
- * it can fold the related rows in; transaction-local settings, to send with the statement that follows.
+ * it can fold the related rows in; transaction-local settings, to send with the statement that follows;
+ * whether the statement's plan may be reused (equality lookups: an identifier search).
  */
 export type Execute = (
   statement: Knex.QueryBuilder | Knex.Raw,
-  hint?: { pageOrder?: string; localSettings?: boolean },
+  hint?: { pageOrder?: string; localSettings?: boolean; reusePlan?: boolean },
 ) => Promise<Row[]>;
 
 const LIST_ORDER = 'x.created_at asc, x.id asc';
@@ -229,6 +230,7 @@ export async function runSearch(
     const conditions = identifierConditions(plan.probes);
     const rows = await execute(identifierSearchQuery(db, scope, filters, conditions, params.limit, position), {
       pageOrder: SEARCH_ORDER,
+      reusePlan: filters.firstNamePrefix === undefined && filters.lastNamePrefix === undefined,
     });
     return { kind: plan.kind, ...pageOf(rows, params.limit, searchKey(0)) };
   }
@@ -337,7 +339,10 @@ async function searchInMessages(
     }
     const before = [pendingGuard, settings].filter((s): s is QueryStatement => s !== undefined);
     settings = undefined;
-    const results = await tenantQueries(db, { orgId: scope.orgId }, [...before, { sql, params: bindings }]);
+    const results = await tenantQueries(db, { orgId: scope.orgId }, [
+      ...before,
+      { sql, params: bindings, reusePlan: hint?.reusePlan },
+    ]);
     if (pendingGuard) guardRows = results[0]!;
     pendingGuard = undefined;
     return results[results.length - 1]!;

@@ -67,6 +67,7 @@ export function reachableStoreStatement(orgId: string, storeId: string, reach: S
     sql: `select s.id, s.organization_id, s.name, s.timezone, s.country, s.currency
             from stores s where s.id = $1 and s.organization_id = $2${grant}`,
     params: 'userId' in reach ? [storeId, orgId, reach.userId] : [storeId, orgId],
+    reusePlan: true,
   };
 }
 

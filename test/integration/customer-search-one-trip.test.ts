@@ -3,6 +3,8 @@ import pg from 'pg';
 import request from 'supertest';
 import { config } from '../../config/env.js';
 import { createDb } from '../../db/knex.js';
+import { planName } from '../../db/reused-plans.js';
+import { reachableStoreStatement } from '../../db/stores/store-access.js';
 import { tenantQueries, tenantQuery } from '../../db/tenant.js';
 import { insertCustomer } from '../support/customer-fixtures.js';
 import { bearer, createTenant, tokenFor } from '../support/fixtures.js';
@@ -269,9 +271,12 @@ describe('one-trip tenant reads (tenantQuery) and the one-trip customer search',
       expect(res!.status).to.equal(200);
       expect(res!.body.data.map((c: { id: string }) => c.id)).to.deep.equal([ana]);
       expect(sent).to.have.length(1);
-      expect(sent[0])
+      // The check is the reachable-store statement, prepared on this connection or named by its plan.
+      const guard = reachableStoreStatement(t.org.id, t.storeA.id, { userId: t.staff.id });
+      expect(guard.sql)
         .to.match(/from stores s where/)
         .and.to.match(/user_store_access/);
+      expect(sent[0]).to.contain(`EXECUTE ${planName(guard.sql)}(`);
     });
 
     it('access taken away answers 404 at once: the check is never cached, only the country', async () => {
