@@ -60,6 +60,27 @@ describe('tenant isolation between two organisations', () => {
     ]);
   });
 
+  it('the database refuses a customer in a store of another organisation, and cascades a store to its customers', async () => {
+    let refused: unknown;
+    try {
+      await owner('customers').insert({
+        organization_id: home.org.id,
+        store_id: foreign.storeA.id,
+        first_name: 'Stray',
+      });
+    } catch (e) {
+      refused = e;
+    }
+    expect((refused as { constraint?: string })?.constraint).to.equal('customers_store_of_organization');
+
+    const [store] = await owner('stores')
+      .insert({ organization_id: home.org.id, name: 'Short-lived', timezone: 'UTC', country: 'US', currency: 'USD' })
+      .returning('id');
+    await owner('customers').insert({ organization_id: home.org.id, store_id: store.id, first_name: 'Brief' });
+    await owner('stores').where({ id: store.id }).del();
+    expect(await owner('customers').where({ store_id: store.id })).to.deep.equal([]);
+  });
+
   it('a user cannot be granted a foreign store', async () => {
     const res = await request(app)
       .patch(`/api/v1/users/${home.staff.id}`)
