@@ -2,7 +2,8 @@
 // the 50 MB upload limit), end to end, and its floor in the same run. Creates <owner db>_import_bench.
 //   floor: the same file COPYed as it is into a holding table (no parsing, checking or normalising in
 //          JavaScript), then, batch by batch as the job does, moved into the staging table and written
-//          by the job's own upsert SQL (upsertStagedBatch), one transaction per batch;
+//          by the job's own upsert SQL (upsertStatements), one transaction per batch, on as many
+//          connections at once as the job writes with (IMPORT_WRITERS);
 //   end to end (its own process, so its peak RSS is the import's): the file streamed into storage as the
 //          upload does, the import recorded, its job run by a real BullMQ Worker with the real processor.
 // The customer tables are emptied between the two, so each writes into an empty store.
@@ -16,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { from as copyFrom } from 'pg-copy-streams';
-import { IMPORT_BATCH_SIZE } from '../jobs/processors/customer-import.js';
+import { IMPORT_BATCH_SIZE, IMPORT_WRITERS } from '../jobs/processors/customer-import.js';
 import type pg from 'pg';
 import { ASYNC_COMMIT } from '../db/imports/import-service.js';
 import { ENSURE_STAGING } from '../db/imports/import-staging.js';
@@ -83,9 +84,13 @@ async function emptyCustomers(owner: ReturnType<typeof createDb>) {
   await owner.raw('vacuum analyze customers');
 }
 
-/** COPY of the file as it is, then the job's upsert SQL per batch (one message each, as the job sends it). */
+/**
+ * COPY of the file as it is into a holding table, then the job's upsert SQL per batch (one message each, as
+ * the job sends it), on as many connections at once as the job writes with.
+ */
 async function floor(orgId: string, storeId: string, file: string): Promise<{ copyMs: number; ms: number }> {
-  const db = createDb(appUrl, 1); // one session: its temporary tables stay
+  const owner = createDb(ownerUrl, 1); // one session: its temporary staging table is the holding table's model
+  const db = createDb(appUrl, IMPORT_WRITERS);
   const scope = {
     orgId,
     storeId,
@@ -96,11 +101,14 @@ async function floor(orgId: string, storeId: string, file: string): Promise<{ co
   };
   try {
     const started = performance.now();
-    await tenantScript(db, { orgId }, [
+    const appRole = decodeURIComponent(new URL(appUrl).username);
+    await tenantScript(owner, { orgId }, [
       ENSURE_STAGING,
-      'create temporary table if not exists floor_rows (like import_staging including all)',
+      'drop table if exists floor_rows',
+      'create unlogged table floor_rows (like import_staging including all)',
+      `grant select on floor_rows to "${appRole.replace(/"/g, '""')}"`,
     ]);
-    const client = db.client as {
+    const client = owner.client as {
       acquireConnection(): Promise<pg.ClientBase>;
       releaseConnection(c: pg.ClientBase): Promise<unknown>;
     };
@@ -117,24 +125,33 @@ async function floor(orgId: string, storeId: string, file: string): Promise<{ co
     }
     // Each batch reads its rows by row_no: without an index every batch would scan the whole holding
     // table, a cost the job does not have.
-    await db.raw('create index on floor_rows (row_no)');
-    await db.raw('analyze floor_rows');
+    await owner.raw('create index on floor_rows (row_no)');
+    await owner.raw('analyze floor_rows');
     const copyMs = performance.now() - started;
-    const [{ first, last }] = (await db.raw('select min(row_no) as first, max(row_no) as last from floor_rows')).rows;
-    for (let from = Number(first); from <= Number(last); from += IMPORT_BATCH_SIZE) {
-      await tenantScript(db, { orgId }, [
-        ASYNC_COMMIT,
-        ENSURE_STAGING,
-        inlineParameters('insert into import_staging select * from floor_rows where row_no between $1 and $2', [
-          from,
-          from + IMPORT_BATCH_SIZE - 1,
-        ]),
-        ...upsertStatements(scope, 'US'),
-      ]);
-    }
+    const [{ first, last }] = (await owner.raw('select min(row_no) as first, max(row_no) as last from floor_rows'))
+      .rows;
+    let next = Number(first);
+    const writer = async () => {
+      while (next <= Number(last)) {
+        const from = next;
+        next += IMPORT_BATCH_SIZE;
+        await tenantScript(db, { orgId }, [
+          ASYNC_COMMIT,
+          ENSURE_STAGING,
+          inlineParameters('insert into import_staging select * from floor_rows where row_no between $1 and $2', [
+            from,
+            from + IMPORT_BATCH_SIZE - 1,
+          ]),
+          ...upsertStatements(scope, 'US'),
+        ]);
+      }
+    };
+    await Promise.all(Array.from({ length: IMPORT_WRITERS }, writer));
+    await owner.raw('drop table floor_rows');
     return { copyMs, ms: performance.now() - started };
   } finally {
     await db.destroy();
+    await owner.destroy();
   }
 }
 

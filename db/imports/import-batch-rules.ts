@@ -88,3 +88,24 @@ export function collapseBatch(rows: readonly StagedRow[]): CollapsedBatch {
   }
   return { rows: out };
 }
+
+/**
+ * What a batch may match or create, so that two batches written side by side never race for one person:
+ * the identifiers of its rows (before they collapse). Rows with no identifier all share one key: their
+ * names are compared folded by PostgreSQL, whose folding this process does not reproduce exactly.
+ */
+export function batchIdentifiers(rows: readonly StagedRow[]): Set<string> {
+  const keys = new Set<string>();
+  for (const row of rows) {
+    const own = keysOf(row);
+    if (own[0]!.startsWith('n:')) keys.add('n:');
+    else for (const k of own) keys.add(k);
+  }
+  return keys;
+}
+
+export function shareIdentifier(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const key of small) if (large.has(key)) return true;
+  return false;
+}

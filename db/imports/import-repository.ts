@@ -23,6 +23,8 @@ export interface CustomerImport {
   fileKey: string;
   fileBytes: number;
   rowsDone: number;
+  /** Records (1-based, header excluded) already written, as [from, to) ranges in file order. */
+  recordsWritten: Array<[number, number]>;
   counts: ImportCounts;
   progress: number;
   error: { code: string; message: string } | null;
@@ -41,6 +43,11 @@ export interface RowError {
 
 type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** '{[1,1001),[2001,3001)}' (an int4multirange as PostgreSQL writes it) → [[1, 1001], [2001, 3001]]. */
+export function recordRanges(text: string | null | undefined): Array<[number, number]> {
+  return [...String(text ?? '').matchAll(/\[(\d+),(\d+)\)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+}
+
 function fromRow(r: Row): CustomerImport {
   return {
     id: r.id,
@@ -51,6 +58,7 @@ function fromRow(r: Row): CustomerImport {
     fileKey: r.file_key,
     fileBytes: Number(r.file_bytes),
     rowsDone: r.rows_done,
+    recordsWritten: recordRanges(r.records_written),
     counts: {
       rows: r.rows_done,
       created: r.created_count,
@@ -113,21 +121,23 @@ export async function markProcessing(trx: Trx, id: string): Promise<void> {
 }
 
 /**
- * Adds a batch to the import (SQL for the batch's own message): the records it consumed, its refusals and
- * progress, and the created/updated/unchanged counts that `outcome` (a query of one row) reads.
+ * Adds a batch to the import (SQL for the batch's own message): the records it consumed (from `firstRecord`
+ * on), its refusals and progress, and the created/updated/unchanged counts that `outcome` (a query of one
+ * row) reads.
  */
 export function batchProgressUpdate(
   id: string,
-  batch: { records: number; failed: number; progress: number },
+  batch: { firstRecord: number; records: number; failed: number; progress: number },
   outcome: string,
 ): string {
   return inlineParameters(
     `update customer_imports i set rows_done = rows_done + $2, created_count = created_count + o.created,
        updated_count = updated_count + o.updated, unchanged_count = unchanged_count + o.unchanged,
-       failed_count = failed_count + $3, progress = $4
+       failed_count = failed_count + $3, progress = greatest(progress, $4),
+       records_written = records_written + int4multirange(int4range($5, $5 + $2))
      from (${outcome}) o
      where i.id = $1`,
-    [id, batch.records, batch.failed, batch.progress],
+    [id, batch.records, batch.failed, batch.progress, batch.firstRecord],
   );
 }
 

@@ -115,7 +115,9 @@ export async function beginImportRun(
 export const ASYNC_COMMIT = `select set_config('synchronous_commit', 'off', true)`;
 
 export interface PreparedBatch {
-  /** Data records this batch consumes from the file (the checkpoint moves by this much). */
+  /** The file's record number (1-based, header excluded) of the batch's first record. */
+  firstRecord: number;
+  /** Data records this batch consumes from the file, from firstRecord on. */
   records: number;
   staged: StagedRow[];
   refused: number;
@@ -126,8 +128,9 @@ export interface PreparedBatch {
 
 /**
  * Writes one batch as a single message, one implicit transaction: staging rows, the upsert, row errors,
- * counts and checkpoint commit together or not at all. One round trip, so the database works on this
- * batch while the job parses the next.
+ * counts and the records it wrote commit together or not at all. One round trip, so the database works
+ * on this batch while the job parses the next. Batches written side by side commit in any order (a
+ * resumed job skips the records written); they must not share an identifier (batchIdentifiers).
  */
 export async function writeImportBatch(db: Db, run: ImportRun, batch: PreparedBatch): Promise<void> {
   const staged = batch.staged.length > 0;
@@ -140,7 +143,7 @@ export async function writeImportBatch(db: Db, run: ImportRun, batch: PreparedBa
     traceId: run.ctx.requestId ?? null,
   };
   // The batch's commit need not wait for its WAL flush: a crash loses at most the last few batches whole,
-  // checkpoint included, and the job resumes before them.
+  // the records they wrote included, and the job writes them again.
   const statements = [ASYNC_COMMIT];
   if (staged)
     statements.push(ENSURE_STAGING, stagingInsert(batch.staged), ...upsertStatements(scope, run.storeCountry));
@@ -149,7 +152,12 @@ export async function writeImportBatch(db: Db, run: ImportRun, batch: PreparedBa
   statements.push(
     batchProgressUpdate(
       run.record.id,
-      { records: batch.records, failed: batch.refused, progress: Math.min(99, batch.progress) },
+      {
+        firstRecord: batch.firstRecord,
+        records: batch.records,
+        failed: batch.refused,
+        progress: Math.min(99, batch.progress),
+      },
       staged ? BATCH_OUTCOME : NOTHING_STAGED,
     ),
   );

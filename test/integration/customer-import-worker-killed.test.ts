@@ -10,8 +10,9 @@ import { testContext } from '../support/test-context.js';
 import { startWorkerChild, until, type WorkerChild } from '../support/worker-child.js';
 
 // A worker process SIGKILLed in the middle of a 40,000-row import: BullMQ's stalled-job check hands the job
-// to a second worker process, which resumes after the last committed batch. Every row is counted once,
-// every person is one customer, every row error and audit row is written once.
+// to a second worker process, which skips the records committed batches wrote. Every row is counted once,
+// every person is one customer, every row error and audit row is written once, though two batches at a
+// time are written and may commit out of file order.
 
 const ROWS = 40_000;
 const SLOW = { timeoutMs: 60_000, everyMs: 25 };
