@@ -14,9 +14,8 @@ import knexFactory from 'knex';
 import pg from 'pg';
 import { hashPassword } from '../db/auth/password.js';
 import { runSearch, type SearchParams } from '../db/customers/customer-search.js';
-import { planMessage } from '../db/reused-plans.js';
 import { databaseName, dropDatabase, provisionDatabase, withDatabase } from '../db/provision.js';
-import { inlineValue, tenantStatement } from '../db/tenant.js';
+import { tenantQueriesOn, tenantStatement } from '../db/tenant.js';
 import { dropCustomerIndexes, loadCustomers, rebuildIndexes } from './support/search-load.js';
 import { atConcurrency, summarise } from './support/search-measure.js';
 import { buildQuerySets, IDENTIFIER_SETS, QUERY_SETS, type BenchQuery } from './support/search-queries.js';
@@ -183,17 +182,8 @@ async function main() {
           const { sql, bindings } = statement.toSQL().toNative();
           if (!hint?.reusePlan) return (await client.query(sql, bindings as unknown[])).rows;
           // A statement whose plan the API reuses is prepared once per connection here too, the same way.
-          const plans = planMessage(client);
-          const texts = [
-            ...plans.prelude,
-            ...plans.run(
-              sql,
-              bindings.map((v, i) => inlineValue(v, i + 1)),
-            ),
-          ];
-          const results = (await client.query(texts.join(';\n'))) as unknown as pg.QueryResult[] | pg.QueryResult;
-          plans.succeeded();
-          return (Array.isArray(results) ? results[results.length - 1]! : results).rows;
+          const [rows] = await tenantQueriesOn(client, { orgId }, [{ sql, params: bindings, reusePlan: true }]);
+          return rows!;
         },
       );
       await client.query('COMMIT');

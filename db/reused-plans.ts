@@ -19,6 +19,7 @@ interface ConnectionPlans {
 }
 
 const byConnection = new WeakMap<object, ConnectionPlans>();
+const GENERIC_PLANS = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`;
 const names = new Map<string, string>();
 
 /** The statement's name: a digest of its text, so one text is prepared once per connection. */
@@ -51,7 +52,6 @@ export function planMessage(connection: object) {
   }
   const preparing = new Set<string>();
   let used = false;
-  const genericPlans = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`;
   return {
     prelude,
     /**
@@ -60,7 +60,7 @@ export function planMessage(connection: object) {
      */
     run(sql: string, values: readonly string[]): string[] {
       const name = planName(sql);
-      const texts = used ? [] : [genericPlans];
+      const texts = used ? [] : [GENERIC_PLANS];
       used = true;
       if (!state.names.has(name) && !preparing.has(name)) {
         preparing.add(name);

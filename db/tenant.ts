@@ -122,19 +122,26 @@ export async function tenantQueries(
   scope: TenantScope,
   statements: readonly QueryStatement[],
 ): Promise<Array<Record<string, unknown>[]>> {
+  return onConnection(db, (conn) => tenantQueriesOn(conn, scope, statements));
+}
+
+/** tenantQueries on a connection the caller holds (bench/search's direct-SQL path runs reads the same way). */
+export async function tenantQueriesOn(
+  conn: pg.ClientBase,
+  scope: TenantScope,
+  statements: readonly QueryStatement[],
+): Promise<Array<Record<string, unknown>[]>> {
   const texts = statements.map((s) =>
     s.reusePlan
       ? { sql: s.sql, values: s.params.map((v, i) => inlineValue(v, i + 1)) }
       : inlineParameters(s.sql, s.params),
   );
-  return onConnection(db, async (conn) => {
-    try {
-      return await readInOneMessage(conn, scope, texts);
-    } catch (error) {
-      if (!replanAndRetry(error)) throw error;
-      return readInOneMessage(conn, scope, texts);
-    }
-  });
+  try {
+    return await readInOneMessage(conn, scope, texts);
+  } catch (error) {
+    if (!replanAndRetry(error)) throw error;
+    return readInOneMessage(conn, scope, texts);
+  }
 }
 
 async function readInOneMessage(
