@@ -14,6 +14,7 @@ import knexFactory from 'knex';
 import pg from 'pg';
 import { hashPassword } from '../db/auth/password.js';
 import { runSearch, type SearchParams } from '../db/customers/customer-search.js';
+import { SESSION_OPTIONS } from '../db/knex.js';
 import { databaseName, dropDatabase, provisionDatabase, withDatabase } from '../db/provision.js';
 import { tenantQueriesOn, tenantStatement } from '../db/tenant.js';
 import { dropCustomerIndexes, loadCustomers, rebuildIndexes } from './support/search-load.js';
@@ -169,7 +170,7 @@ async function main() {
   // transaction that sets the tenant exactly as the API's does. Only the HTTP stack, authentication,
   // the store check, loading tags/addresses and JSON are missing.
   const builder = knexFactory({ client: 'pg' });
-  const pool = new pg.Pool({ connectionString: appUrl, max: CONCURRENCY });
+  const pool = new pg.Pool({ connectionString: appUrl, max: CONCURRENCY, options: SESSION_OPTIONS });
   const viaSql = async (query: BenchQuery): Promise<Outcome> => {
     const client = await pool.connect();
     let statements = 0;
