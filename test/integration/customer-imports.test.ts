@@ -76,6 +76,28 @@ describe('customer CSV import', () => {
     expect(progress.at(-1)).to.equal(100);
   });
 
+  it('keeps every character of a cell as written: quotes, backslashes, braces, commas, NULL, accents', async () => {
+    const result = await importFile(
+      [
+        'first_name,last_name,email,tags,address_line1,city',
+        `"O'Brien ""Bo""",Back\\slash,bo@example.com,{curly}|NULL,"1 Main St, Apt {2}",Zoë`,
+        `NULL,"Ångström, Jr.",ang@example.com,a\\"b,"\\N",São Paulo`,
+      ].join('\n'),
+    );
+    expect(result.counts).to.deep.include({ created: 2, failed: 0 });
+    const rows = await customers();
+    expect(rows.map((r) => [r.first_name, r.last_name])).to.deep.equal([
+      ['NULL', 'Ångström, Jr.'],
+      [`O'Brien "Bo"`, 'Back\\slash'],
+    ]);
+    const bo = await request(app).get(`/api/v1/stores/${tenant.storeA.id}/customers/${rows[1]!.id}`).set(manager);
+    expect(bo.body.tags).to.have.members(['{curly}', 'NULL']);
+    expect(bo.body.addresses[0]).to.deep.include({ line1: '1 Main St, Apt {2}', city: 'Zoë' });
+    const ang = await request(app).get(`/api/v1/stores/${tenant.storeA.id}/customers/${rows[0]!.id}`).set(manager);
+    expect(ang.body.tags).to.deep.equal(['a\\"b']);
+    expect(ang.body.addresses[0]).to.deep.include({ line1: '\\N', city: 'São Paulo' });
+  });
+
   it('writes an audit row and a customer.created event per new customer, and customer_import.finished', async () => {
     const result = await importFile(
       'first_name,last_name,email\nAda,Lovelace,ada@example.com\nAlan,Turing,alan@example.com\n',
