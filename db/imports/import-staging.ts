@@ -57,7 +57,8 @@ create temporary table if not exists import_staging (
   drivers_license_ciphertext text, drivers_license_bidx text, drivers_license_last4 text,
   medical_card_state text, medical_card_ciphertext text, medical_card_bidx text, medical_card_last4 text,
   folded_updated integer, folded_unchanged integer,
-  customer_id uuid, outcome text, changed text[]
+  customer_id uuid, outcome text, changed text[],
+  first_name_folded text, last_name_folded text
 ) on commit delete rows`;
 
 /** Makes sure this session has the staging table (a no-op after the first batch on a connection). */

@@ -20,6 +20,15 @@ export interface UpsertScope {
 
 const LIVE = `('active','inactive')`;
 
+// Rows without any identifier are matched by their folded names, folded here first: compared with a
+// function of the staged row (patron_fold(s.first_name)), a name cannot use an index under row-level
+// security (the function is not leakproof), so each such row scanned the whole store. Compared with a
+// column, it uses customers_identifierless_names.
+const FOLD_IDENTIFIERLESS = `
+update import_staging set first_name_folded = patron_fold(first_name), last_name_folded = patron_fold(last_name)
+ where external_id is null and drivers_license_bidx is null and medical_card_bidx is null
+   and email is null and phone is null`;
+
 const MATCH = `
 update import_staging s set customer_id = coalesce(
   (select r.customer_id from customer_external_refs r join customers c on c.id = r.customer_id
@@ -34,10 +43,9 @@ update import_staging s set customer_id = coalesce(
   (select c.id from customers c where c.store_id = :store and c.phone = s.phone
       and c.status in ${LIVE} order by c.created_at, c.id limit 1),
   (select c.id from customers c
-    where s.external_id is null and s.drivers_license_bidx is null and s.medical_card_bidx is null
-      and s.email is null and s.phone is null
-      and c.store_id = :store and c.first_name_folded = patron_fold(s.first_name)
-      and c.last_name_folded = patron_fold(s.last_name) and c.birthday is not distinct from s.birthday
+    where s.first_name_folded is not null
+      and c.store_id = :store and c.last_name_folded = s.last_name_folded
+      and c.first_name_folded = s.first_name_folded and c.birthday is not distinct from s.birthday
       and c.email is null and c.phone is null and c.drivers_license_bidx is null and c.medical_card_bidx is null
       and c.status in ${LIVE} order by c.created_at, c.id limit 1))`;
 
@@ -264,6 +272,7 @@ export function upsertStatements(scope: UpsertScope, storeCountry: string): stri
     trace: scope.traceId,
   };
   return [
+    FOLD_IDENTIFIERLESS,
     MATCH,
     COLLAPSE,
     NEW_ROWS,

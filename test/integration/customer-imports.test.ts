@@ -98,6 +98,17 @@ describe('customer CSV import', () => {
     expect(ang.body.addresses[0]).to.deep.include({ line1: '\\N', city: 'São Paulo' });
   });
 
+  it('matches a row without identifiers to the customer with the same names and birthday and no identifiers', async () => {
+    await importFile('first_name,last_name,email,birthday\nZoë,Ångström,,1980-02-03\nZoë,Ångström,zoe@example.com,\n');
+    const again = await importFile(
+      'first_name,last_name,birthday\nZoë,Ångström,1980-02-03\nZoë,Ångström,\nZoë,Ångström,1981-02-03\n',
+    );
+    // The first is the names-only customer; the second matches nobody (the other Zoë has an email); the third
+    // has another birthday.
+    expect(again.counts).to.deep.include({ created: 2, unchanged: 1, updated: 0 });
+    expect(await customers()).to.have.length(4);
+  });
+
   it('writes an audit row and a customer.created event per new customer, and customer_import.finished', async () => {
     const result = await importFile(
       'first_name,last_name,email\nAda,Lovelace,ada@example.com\nAlan,Turing,alan@example.com\n',
