@@ -87,6 +87,11 @@ const UNNEST_INSERT = `insert into import_staging (${STAGED_COLUMNS.join(', ')})
 export function stagingInsert(rows: readonly StagedRow[]): string {
   return inlineParameters(
     UNNEST_INSERT,
-    STAGED_COLUMNS.map((column) => rows.map((row) => row[column])),
+    STAGED_COLUMNS.map((column) => {
+      const values = rows.map((row) => row[column]);
+      // unnest pads a shorter array with NULLs (row_no is never null, so it sets the row count): a column
+      // no row fills (most of them, in most files) travels as '{}'.
+      return values.every((v) => v === null) ? [] : values;
+    }),
   );
 }
