@@ -8,10 +8,11 @@
 //          upload does, the import recorded, its job run by a real BullMQ Worker with the real processor.
 // The customer tables are emptied between the two, so each writes into an empty store.
 //   npm run bench:import [-- --rows 1000000]
+// IMPORT_FLAGS adds Node flags to the import process (IMPORT_FLAGS='--cpu-prof --cpu-prof-dir=prof' profiles it).
 import { fork } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -67,7 +68,12 @@ function runImport(input: ImportRunInput): Promise<ImportRunOutput> {
   const proc = fork(new URL('./support/import-run.ts', import.meta.url).pathname, [JSON.stringify(input)], {
     env: { ...process.env, DATABASE_URL: appUrl, DATABASE_OWNER_URL: ownerUrl, LOG_LEVEL: 'warn' },
     // The heap cap of the Procfile's worker: V8 then collects before RSS grows, instead of when it likes.
-    execArgv: [`--max-old-space-size=${process.env.IMPORT_HEAP ?? WORKER_HEAP_MB}`, '--import', 'tsx'],
+    execArgv: [
+      `--max-old-space-size=${process.env.IMPORT_HEAP ?? WORKER_HEAP_MB}`,
+      '--import',
+      'tsx',
+      ...(process.env.IMPORT_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -190,6 +196,10 @@ async function main() {
     log(`end-to-end seconds: ${seconds(run.ms)} (goal ≤ 45)`);
     log(`rows/s: ${int(ROWS / (run.ms / 1000))}`);
     log(`peak RSS of the import process: ${run.maxRssMb.toFixed(0)} MB (goal ≤ 300)`);
+    log(
+      `CPU of the import process: ${seconds(run.cpuMs)} s, ${((run.cpuMs * 1000) / ROWS).toFixed(1)} µs per row ` +
+        `(the rest is PostgreSQL's; both share ${cpus().length} CPUs)`,
+    );
     log(
       `floor seconds: ${seconds(floorRun.ms)}; end to end / floor: ${(run.ms / floorRun.ms).toFixed(2)}× (goal ≤ 1.5×)`,
     );

@@ -27,6 +27,8 @@ export interface ImportRunOutput {
   ms: number;
   uploadMs: number;
   maxRssMb: number;
+  /** CPU time (user + system) of the import process from upload to the job's end. */
+  cpuMs: number;
   counts?: Record<string, number>;
   status?: string;
   error?: string;
@@ -44,6 +46,7 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
 async function main(): Promise<ImportRunOutput> {
   const ctx = { orgId: input.orgId, storeId: input.storeId, actor: systemActor };
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const key = `imports/${input.orgId}/${randomUUID()}`;
   const bytes = await storage.putStream(key, createReadStream(input.file), 'text/csv');
   let header: string[] = [];
@@ -70,6 +73,7 @@ async function main(): Promise<ImportRunOutput> {
   await queue.add('customer-import', data, { ...enqueueOptions('customer-import', data), attempts: 1 });
   await done;
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   await queue.obliterate({ force: true });
   await queue.close();
   const { record: ended } = await getImport(db, ctx, record.id);
@@ -77,6 +81,7 @@ async function main(): Promise<ImportRunOutput> {
     ms,
     uploadMs,
     maxRssMb: Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1024 / 1024,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     counts: ended.counts as unknown as Record<string, number>,
     status: ended.status,
   };
@@ -86,7 +91,13 @@ main()
   .then(
     (out) => process.send!(out),
     (err: unknown) =>
-      process.send!({ ms: 0, uploadMs: 0, maxRssMb: 0, error: String((err as Error).stack ?? err) } as ImportRunOutput),
+      process.send!({
+        ms: 0,
+        uploadMs: 0,
+        maxRssMb: 0,
+        cpuMs: 0,
+        error: String((err as Error).stack ?? err),
+      } as ImportRunOutput),
   )
   .finally(async () => {
     clearInterval(sampler);

@@ -52,22 +52,25 @@ const STAMP = { at: new Date(0).toISOString(), source: 'import' };
 
 export type StagedOrRefused = { staged: StagedRow; warnings: CellProblem[] } | { problems: CellProblem[] };
 
+/** The row as the API's create input; fields the row does not give are left out, not set to undefined. */
 function inputOf(row: ImportRow): NewCustomerInput {
   const c = row.customer;
-  const input: Record<string, unknown> = {
-    firstName: c.firstName,
-    lastName: c.lastName,
-    middleName: c.middleName,
-    email: c.email,
-    phone: c.phone,
-    birthday: c.birthday,
-    gender: c.gender,
-    customerType: c.customerType,
-    driversLicense: c.driversLicense,
-    medicalCard: c.medicalCard,
-    consents: c.consents,
-    tags: c.tags,
+  const input: Record<string, unknown> = {};
+  const give = (field: string, value: unknown) => {
+    if (value !== undefined) input[field] = value;
   };
+  give('firstName', c.firstName);
+  give('lastName', c.lastName);
+  give('middleName', c.middleName);
+  give('email', c.email);
+  give('phone', c.phone);
+  give('birthday', c.birthday);
+  give('gender', c.gender);
+  give('customerType', c.customerType);
+  give('driversLicense', c.driversLicense);
+  give('medicalCard', c.medicalCard);
+  give('consents', c.consents);
+  give('tags', c.tags);
   if (c.address) input.addresses = [{ type: 'shipping', isDefault: true, ...c.address }];
   return input as unknown as NewCustomerInput;
 }
