@@ -24,6 +24,8 @@ const schema = Joi.object({
     .uri({ scheme: ['postgres', 'postgresql'] })
     .default('postgres://postgres@127.0.0.1:5432/patron'),
   DATABASE_POOL_MAX: Joi.number().integer().min(1).max(200).default(10),
+  // libpq's variable for session settings at connect; Patron's own (db/knex.ts) are added after it.
+  PGOPTIONS: Joi.string().allow('').default(''),
 
   REDIS_URL: Joi.string()
     .uri({ scheme: ['redis', 'rediss'] })
@@ -93,7 +95,7 @@ export interface Config {
   port: number;
   log: { level: string; format: 'json' | 'pretty' };
   trustProxy: boolean | number | string;
-  db: { url: string; ownerUrl: string; poolMax: number };
+  db: { url: string; ownerUrl: string; poolMax: number; sessionOptions: string };
   redis: { url: string; prefix: string };
   auth: {
     jwtSecret: string;
@@ -170,7 +172,12 @@ export function loadConfig(source: NodeJS.ProcessEnv): Readonly<Config> {
     port: v.PORT,
     log: { level: v.LOG_LEVEL, format: v.LOG_FORMAT ?? (v.NODE_ENV === 'development' ? 'pretty' : 'json') },
     trustProxy: v.TRUST_PROXY,
-    db: { url: v.DATABASE_URL, ownerUrl: v.DATABASE_OWNER_URL, poolMax: v.DATABASE_POOL_MAX },
+    db: {
+      url: v.DATABASE_URL,
+      ownerUrl: v.DATABASE_OWNER_URL,
+      poolMax: v.DATABASE_POOL_MAX,
+      sessionOptions: v.PGOPTIONS,
+    },
     redis: { url: v.REDIS_URL, prefix: v.REDIS_PREFIX },
     auth: {
       jwtSecret: v.JWT_SECRET,

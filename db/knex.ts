@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { config } from '../config/env.js';
 
 // Dates without time stay 'YYYY-MM-DD' strings; counts (int8) fit comfortably in a JS number.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
@@ -46,7 +47,7 @@ class PatronPgClient extends KnexPgClient {
  * customers an import batch's match statement (a lookup per row, estimated as if each could scan the
  * store) spent ~70 ms of its 75 ms compiling, every batch.
  */
-export const SESSION_OPTIONS = [process.env.PGOPTIONS, '-c jit=off'].filter(Boolean).join(' ');
+export const SESSION_OPTIONS = [config.db.sessionOptions, '-c jit=off'].filter(Boolean).join(' ');
 
 export function createDb(url: string, poolMax = 10): Db {
   return knexFactory({
