@@ -19,13 +19,12 @@ import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { from as copyFrom } from 'pg-copy-streams';
 import { IMPORT_BATCH_SIZE, IMPORT_WRITERS } from '../jobs/processors/customer-import.js';
-import type pg from 'pg';
 import { ASYNC_COMMIT } from '../db/imports/import-service.js';
 import { ENSURE_STAGING } from '../db/imports/import-staging.js';
 import { upsertStatements } from '../db/imports/import-upsert-repository.js';
 import { createDb } from '../db/knex.js';
 import { databaseName, dropDatabase, provisionDatabase, withDatabase } from '../db/provision.js';
-import { inlineParameters, tenantScript } from '../db/tenant.js';
+import { inlineParameters, onConnection, tenantScript } from '../db/tenant.js';
 import type { ImportRunInput, ImportRunOutput } from './support/import-run.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' } } });
@@ -114,21 +113,14 @@ async function floor(orgId: string, storeId: string, file: string): Promise<{ co
       'create unlogged table floor_rows (like import_staging including all)',
       `grant select on floor_rows to "${appRole.replace(/"/g, '""')}"`,
     ]);
-    const client = owner.client as {
-      acquireConnection(): Promise<pg.ClientBase>;
-      releaseConnection(c: pg.ClientBase): Promise<unknown>;
-    };
-    const conn = await client.acquireConnection();
-    try {
+    await onConnection(owner, async (conn) => {
       const sink = conn.query(
         copyFrom(
           `copy floor_rows (first_name, last_name, email, phone, birthday) from stdin with (format csv, header true)`,
         ),
       );
       await pipeline(createReadStream(file), sink);
-    } finally {
-      await client.releaseConnection(conn);
-    }
+    });
     // Each batch reads its rows by row_no: without an index every batch would scan the whole holding
     // table, a cost the job does not have.
     await owner.raw('create index on floor_rows (row_no)');

@@ -53,5 +53,10 @@ export class AppError extends Error {
 }
 
 export const notFound = (what = 'resource') => new AppError('not_found', `${what} not found`);
+/** If-Match named an older version than `what` has now (409, with the current version in the details). */
+export const versionConflict = (what: string, current: number) =>
+  new AppError('conflict', `${what} was changed by someone else: reload it and try again`, {
+    details: [{ path: 'If-Match', message: `current version is ${current}`, currentVersion: current }],
+  });
 export const forbidden = (message = 'your role does not allow this') => new AppError('forbidden', message);
 export const unauthenticated = (message = 'authentication required') => new AppError('unauthenticated', message);

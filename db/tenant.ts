@@ -200,8 +200,8 @@ export async function tenantScript(
   });
 }
 
-/** A pooled connection of knex's, straight: for messages knex would mangle (see tenantQueries). */
-async function onConnection<T>(db: Db, work: (conn: pg.ClientBase) => Promise<T>): Promise<T> {
+/** A pooled connection of knex's, straight: for messages knex would mangle (see tenantQueries), or COPY. */
+export async function onConnection<T>(db: Db, work: (conn: pg.ClientBase) => Promise<T>): Promise<T> {
   const client = db.client as {
     acquireConnection(): Promise<pg.ClientBase>;
     releaseConnection(conn: pg.ClientBase): Promise<unknown>;

@@ -7,7 +7,7 @@ import { withTenant } from '../tenant.js';
 import type { ApiKeyRole } from '../users/roles.js';
 import { findApiKey, insertApiKey, listApiKeysOfStore, revokeLiveApiKey, type ApiKey } from './api-key-repository.js';
 import { generateApiKey } from './api-key-secret.js';
-import { decodeTimeCursor } from '../customers/time-cursor.js';
+import { decodeTimeCursor } from '../time-cursor.js';
 
 export async function listApiKeys(
   db: Db,

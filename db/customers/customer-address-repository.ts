@@ -2,7 +2,7 @@ import type { Trx } from '../knex.js';
 import type { Address } from './customer-model.js';
 import { addressFromRow } from './customer-related-repository.js';
 import type { CustomerScope } from './customer-subresource-access.js';
-import { keysetPage, type TimeCursor } from './time-cursor.js';
+import { keysetPage, type TimeCursor } from '../time-cursor.js';
 
 export type AddressType = Address['type'];
 

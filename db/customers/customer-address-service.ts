@@ -17,7 +17,7 @@ import {
 import type { Address } from './customer-model.js';
 import { customerForChange, customerForRead, scopeOf, type CustomerScope } from './customer-subresource-access.js';
 import { touchCustomer } from './customer-subresource-repository.js';
-import { decodeTimeCursor, pageOfItems, type PageRequest } from './time-cursor.js';
+import { decodeTimeCursor, pageOfItems, type PageRequest } from '../time-cursor.js';
 
 async function recordAddressChange(
   trx: Trx,

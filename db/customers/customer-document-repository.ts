@@ -1,7 +1,7 @@
 import { decryptField } from '../crypto/field-encryption.js';
 import type { Trx } from '../knex.js';
 import type { CustomerScope } from './customer-subresource-access.js';
-import { keysetPage, type TimeCursor } from './time-cursor.js';
+import { keysetPage, type TimeCursor } from '../time-cursor.js';
 
 export const DOCUMENT_TYPES = ['drivers_license', 'medical_card', 'passport', 'state_id', 'other'] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];

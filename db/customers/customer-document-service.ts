@@ -18,7 +18,7 @@ import {
 import { deleteFilesQuietly, newFileKey, withStoredFile, type UploadedFile } from './customer-files.js';
 import { normaliseIdNumber } from './customer-normalise.js';
 import { customerForChange, customerForRead, scopeOf } from './customer-subresource-access.js';
-import { decodeTimeCursor, pageOfItems, type PageRequest } from './time-cursor.js';
+import { decodeTimeCursor, pageOfItems, type PageRequest } from '../time-cursor.js';
 
 export interface NewDocument {
   type: DocumentType;

@@ -1,5 +1,5 @@
 import type { Trx } from '../knex.js';
-import { keysetPage, type TimeCursor } from './time-cursor.js';
+import { keysetPage, type TimeCursor } from '../time-cursor.js';
 
 /** One line of a customer's audit trail: who did what to which fields, never the values. */
 export interface HistoryEntry {

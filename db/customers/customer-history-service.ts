@@ -4,7 +4,7 @@ import type { Page } from '../pagination.js';
 import { withTenant } from '../tenant.js';
 import { listHistory, type HistoryEntry } from './customer-history-repository.js';
 import { customerForRead, scopeOf } from './customer-subresource-access.js';
-import { decodeTimeCursor, pageOfItems, type PageRequest } from './time-cursor.js';
+import { decodeTimeCursor, pageOfItems, type PageRequest } from '../time-cursor.js';
 
 /** The customer's audit trail, newest first; it outlives an erasure, since it holds no personal values. */
 export async function listCustomerHistory(

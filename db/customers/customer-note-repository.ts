@@ -1,6 +1,6 @@
 import type { Trx } from '../knex.js';
 import type { CustomerScope } from './customer-subresource-access.js';
-import { keysetPage, type TimeCursor } from './time-cursor.js';
+import { keysetPage, type TimeCursor } from '../time-cursor.js';
 
 export interface CustomerNote {
   id: string;

@@ -7,7 +7,7 @@ import { withTenant } from '../tenant.js';
 import { customerMetrics } from './customer-metrics.js';
 import { insertNote, listNotes, type CustomerNote } from './customer-note-repository.js';
 import { customerForChange, customerForRead, scopeOf } from './customer-subresource-access.js';
-import { decodeTimeCursor, pageOfItems, type PageRequest } from './time-cursor.js';
+import { decodeTimeCursor, pageOfItems, type PageRequest } from '../time-cursor.js';
 
 /** The customer's internal notes, newest first. */
 export async function listCustomerNotes(

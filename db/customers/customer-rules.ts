@@ -376,11 +376,6 @@ export function assertEditable(status: CustomerStatus, mergedIntoId: string | nu
   });
 }
 
-export const customerVersionConflict = (current: number) =>
-  new AppError('conflict', 'customer was changed by someone else: reload it and try again', {
-    details: [{ path: 'If-Match', message: `current version is ${current}`, currentVersion: current }],
-  });
-
 /**
  * Keys of the advisory locks a write takes before it looks for duplicates or matches, so two requests
  * carrying the same identifier are serialised and the second sees the first's row. Sorted: no deadlocks.

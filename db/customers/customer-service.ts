@@ -1,4 +1,4 @@
-import { AppError, notFound } from '../../config/errors.js';
+import { AppError, notFound, versionConflict } from '../../config/errors.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { storeOf, type ServiceContext } from '../context.js';
 import type { Db, Trx } from '../knex.js';
@@ -13,7 +13,6 @@ import {
   applyInput,
   assertEditable,
   changedFields,
-  customerVersionConflict,
   emptyValues,
   identityLockKeys,
   invalid,
@@ -182,7 +181,7 @@ async function changeCustomer(
       current.version,
       columnsFor(applied.values, changed),
     );
-    if (!row) throw customerVersionConflict(current.version + 1);
+    if (!row) throw versionConflict('customer', current.version + 1);
     customer = customerFromRow(row, current);
     if (touchesPosFields(changed)) {
       const posSyncStatus = await recordPosWriteIntent(trx, ctx.orgId, current.storeId, current.id);
@@ -211,7 +210,7 @@ async function lockEditable(trx: Trx, ctx: ServiceContext, id: string, expectedV
   if (!current) throw notFound('customer');
   assertEditable(current.status, current.mergedIntoId);
   if (expectedVersion !== undefined && expectedVersion !== current.version) {
-    throw customerVersionConflict(current.version);
+    throw versionConflict('customer', current.version);
   }
   return current;
 }
@@ -253,9 +252,10 @@ export async function deleteCustomer(db: Db, ctx: ServiceContext, id: string, ex
     if (!row) throw notFound('customer');
     if (row.status === 'deleted') return false;
     assertEditable(row.status, row.merged_into_id);
-    if (expectedVersion !== undefined && expectedVersion !== row.version) throw customerVersionConflict(row.version);
+    if (expectedVersion !== undefined && expectedVersion !== row.version)
+      throw versionConflict('customer', row.version);
     if (!(await softDeleteCustomerRow(trx, ctx.orgId, storeId, id, row.version))) {
-      throw customerVersionConflict(row.version + 1);
+      throw versionConflict('customer', row.version + 1);
     }
     await recordAudit(trx, ctx, { action: 'customer.deleted', subjectType: 'customer', subjectId: id });
     await writeOutboxEvent(trx, ctx, { type: 'customer.deleted', subject: { type: 'customer', id } });

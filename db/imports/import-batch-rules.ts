@@ -11,6 +11,12 @@ import type { StagedColumn, StagedRow } from './import-staging.js';
  */
 export interface CollapsedBatch {
   rows: StagedRow[];
+  /**
+   * What the batch may match or create, so that two batches written side by side never race for one
+   * person: every identifier of its rows. Rows with no identifier all share one key ('n:'): their names
+   * are compared folded by PostgreSQL, whose folding this process does not reproduce exactly.
+   */
+  identifiers: Set<string>;
 }
 
 const fold = (value: string | number | boolean | null) =>
@@ -86,22 +92,9 @@ export function collapseBatch(rows: readonly StagedRow[]): CollapsedBatch {
     else target.folded_unchanged = Number(target.folded_unchanged) + 1;
     for (const k of keysOf(target)) owner.set(k, target);
   }
-  return { rows: out };
-}
-
-/**
- * What a batch may match or create, so that two batches written side by side never race for one person:
- * the identifiers of its rows (before they collapse). Rows with no identifier all share one key: their
- * names are compared folded by PostgreSQL, whose folding this process does not reproduce exactly.
- */
-export function batchIdentifiers(rows: readonly StagedRow[]): Set<string> {
-  const keys = new Set<string>();
-  for (const row of rows) {
-    const own = keysOf(row);
-    if (own[0]!.startsWith('n:')) keys.add('n:');
-    else for (const k of own) keys.add(k);
-  }
-  return keys;
+  const identifiers = new Set<string>();
+  for (const key of owner.keys()) identifiers.add(key.startsWith('n:') ? 'n:' : key);
+  return { rows: out, identifiers };
 }
 
 export function shareIdentifier(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

@@ -2,7 +2,8 @@ import Joi from 'joi';
 import { blindIndex, encryptField, lastFour } from '../crypto/field-encryption.js';
 import { newCustomerFields } from '../customers/customer-input-schema.js';
 import { applyInput, emptyValues, normaliseInput, type NewCustomerInput } from '../customers/customer-rules.js';
-import type { CellProblem, DetectedFormat, ImportFormat, ImportRow } from './import-formats.js';
+import type { CellProblem, DetectedFormat, ImportFormat, ImportRow, ImportedCustomer } from './import-formats.js';
+import { FIELD_PATHS } from './import-row-reader.js';
 import type { StagedRow } from './import-staging.js';
 
 // One CSV row through the API's own rules: the create schema (joi), then normalisation in the store's
@@ -52,25 +53,17 @@ const STAMP = { at: new Date(0).toISOString(), source: 'import' };
 
 export type StagedOrRefused = { staged: StagedRow; warnings: CellProblem[] } | { problems: CellProblem[] };
 
+/** What a file row gives that the create input takes under the same name (the address and external id differ). */
+const ROW_FIELDS = [...new Set(FIELD_PATHS.map((path) => path.split('.')[0]!))].filter(
+  (field): field is Exclude<keyof ImportedCustomer, 'address' | 'externalId'> =>
+    field !== 'address' && field !== 'externalId',
+);
+
 /** The row as the API's create input; fields the row does not give are left out, not set to undefined. */
 function inputOf(row: ImportRow): NewCustomerInput {
   const c = row.customer;
   const input: Record<string, unknown> = {};
-  const give = (field: string, value: unknown) => {
-    if (value !== undefined) input[field] = value;
-  };
-  give('firstName', c.firstName);
-  give('lastName', c.lastName);
-  give('middleName', c.middleName);
-  give('email', c.email);
-  give('phone', c.phone);
-  give('birthday', c.birthday);
-  give('gender', c.gender);
-  give('customerType', c.customerType);
-  give('driversLicense', c.driversLicense);
-  give('medicalCard', c.medicalCard);
-  give('consents', c.consents);
-  give('tags', c.tags);
+  for (const field of ROW_FIELDS) if (c[field] !== undefined) input[field] = c[field];
   if (c.address) input.addresses = [{ type: 'shipping', isDefault: true, ...c.address }];
   return input as unknown as NewCustomerInput;
 }

@@ -130,7 +130,7 @@ export interface PreparedBatch {
  * Writes one batch as a single message, one implicit transaction: staging rows, the upsert, row errors,
  * counts and the records it wrote commit together or not at all. One round trip, so the database works
  * on this batch while the job parses the next. Batches written side by side commit in any order (a
- * resumed job skips the records written); they must not share an identifier (batchIdentifiers).
+ * resumed job skips the records written); they must not share an identifier (CollapsedBatch.identifiers).
  */
 export async function writeImportBatch(db: Db, run: ImportRun, batch: PreparedBatch): Promise<void> {
   const staged = batch.staged.length > 0;

@@ -1,15 +1,10 @@
-import { AppError, notFound } from '../../config/errors.js';
+import { notFound, versionConflict } from '../../config/errors.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import type { ServiceContext } from '../context.js';
 import type { Db } from '../knex.js';
 import type { Page } from '../pagination.js';
 import { withTenant } from '../tenant.js';
 import { findStore, insertStore, listStores, updateStore, type Store, type StoreFields } from './store-repository.js';
-
-export const versionConflict = (what: string, current: number) =>
-  new AppError('conflict', `${what} was changed by someone else: reload it and try again`, {
-    details: [{ path: 'If-Match', message: `current version is ${current}`, currentVersion: current }],
-  });
 
 export async function createStore(db: Db, ctx: ServiceContext, fields: StoreFields): Promise<Store> {
   return withTenant(db, { orgId: ctx.orgId }, async (trx) => {

@@ -30,7 +30,7 @@ import {
   type SyncTrigger,
 } from './customer-sync-rules.js';
 import { applyPosMerges, upsertSyncPage, type SyncScope } from './sync-upsert-repository.js';
-import { decodeTimeCursor } from '../customers/time-cursor.js';
+import { decodeTimeCursor } from '../time-cursor.js';
 
 const notConfigured = () =>
   new AppError('pos_not_configured', 'this store has no POS configured: PUT /stores/:storeId/pos first');

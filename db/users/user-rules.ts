@@ -55,8 +55,3 @@ export function refuseSelfLockout(actorId: string | null, target: UserState, pat
     });
   }
 }
-
-export const userVersionConflict = (current: number) =>
-  new AppError('conflict', 'user was changed by someone else: reload it and try again', {
-    details: [{ path: 'If-Match', message: `current version is ${current}`, currentVersion: current }],
-  });

@@ -1,4 +1,4 @@
-import { AppError, notFound, unauthenticated } from '../../config/errors.js';
+import { AppError, notFound, unauthenticated, versionConflict } from '../../config/errors.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { hashPassword } from '../auth/password.js';
 import { revokeAllSessionsOfUser } from '../auth/refresh-token-repository.js';
@@ -24,7 +24,6 @@ import {
   endsSessions,
   grantedStoreIds,
   refuseSelfLockout,
-  userVersionConflict,
   type OrgRole,
   type UserPatch,
 } from './user-rules.js';
@@ -109,7 +108,7 @@ export async function updateUserAccount(
     const current = await findUser(trx, ctx.orgId, userId, { forUpdate: true });
     if (!current) throw notFound('user');
     if (expectedVersion !== undefined && expectedVersion !== current.version) {
-      throw userVersionConflict(current.version);
+      throw versionConflict('user', current.version);
     }
     refuseSelfLockout(ctx.actor.id, current, patch);
 
@@ -127,7 +126,7 @@ export async function updateUserAccount(
       role: changed.includes('role') ? patch.role : undefined,
       passwordHash,
     });
-    if (!updated) throw userVersionConflict(current.version + 1);
+    if (!updated) throw versionConflict('user', current.version + 1);
 
     const endedSessionIds = endsSessions(changed) ? await revokeAllSessionsOfUser(trx, userId) : [];
     await recordAudit(trx, ctx, {
@@ -152,11 +151,11 @@ export async function deleteUserAccount(
     const current = await findUser(trx, ctx.orgId, userId, { forUpdate: true });
     if (!current) throw notFound('user');
     if (expectedVersion !== undefined && expectedVersion !== current.version) {
-      throw userVersionConflict(current.version);
+      throw versionConflict('user', current.version);
     }
     refuseSelfLockout(ctx.actor.id, current, 'delete');
     const deleted = await updateUser(trx, ctx.orgId, userId, current.version, { deleted: true });
-    if (!deleted) throw userVersionConflict(current.version + 1);
+    if (!deleted) throw versionConflict('user', current.version + 1);
     const endedSessionIds = await revokeAllSessionsOfUser(trx, userId);
     await recordAudit(trx, ctx, { action: 'user.deleted', subjectType: 'user', subjectId: userId, storeId: null });
     return { result: undefined, endedSessionIds };

@@ -1,4 +1,4 @@
-import { AppError, notFound } from '../../config/errors.js';
+import { AppError, notFound, versionConflict } from '../../config/errors.js';
 import { checkWebhookUrl } from '../../integrations/events/webhook-url-guard.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import type { ServiceContext } from '../context.js';
@@ -6,7 +6,6 @@ import { encryptField } from '../crypto/field-encryption.js';
 import type { Db, Trx } from '../knex.js';
 import type { Page } from '../pagination.js';
 import { findForeignStoreIds } from '../stores/store-repository.js';
-import { versionConflict } from '../stores/store-service.js';
 import { withTenant } from '../tenant.js';
 import {
   failPendingDeliveries,

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { AppError } from '../../config/errors.js';
 import { logger } from '../../config/logger.js';
-import { batchIdentifiers, collapseBatch, shareIdentifier } from '../../db/imports/import-batch-rules.js';
+import { collapseBatch, shareIdentifier } from '../../db/imports/import-batch-rules.js';
 import { readCsv, storedDelimiter } from '../../db/imports/import-csv-reader.js';
 import { detectImportFormat, type DetectedFormat } from '../../db/imports/import-formats.js';
 import { IMPORT_LIMITS } from '../../db/imports/import-limits.js';
@@ -82,7 +82,7 @@ function prepareBatch(
     refused,
     errors,
     progress,
-    identifiers: batchIdentifiers(staged),
+    identifiers: collapsed.identifiers,
   };
 }
 

@@ -6,6 +6,7 @@ import { PosError, type PosErrorCode } from '../../integrations/pos/pos-errors.j
 import type { PosCustomer } from '../../integrations/pos/pos-types.js';
 import type { RateLimiter } from '../../integrations/pos/rate-limiter.js';
 import { createMemoryTokenCache, type PosTokenCache } from '../../integrations/pos/token-cache.js';
+import { expectPosError, listPages } from '../support/pos-test-helpers.js';
 
 /** The clock every client in the suite sees (deps.now): token expiries, Retry-After dates, open windows. */
 export const CONTRACT_NOW = new Date('2024-03-12T12:00:00.000Z');
@@ -139,23 +140,10 @@ export function contractKit(vendor: ContractVendor): ContractKit {
         onRetry: (event) => retries.push(event),
         ...overrides,
       });
-      const list = async (since: Date | null) => {
-        const pages: PosCustomer[][] = [];
-        for await (const page of client.listCustomersChangedSince(since)) pages.push(page);
-        return pages;
-      };
+      const list = (since: Date | null) => listPages(client, since);
       return { client, retries, limited: () => limited, tokenCache, list };
     },
-    async expectPosError(work, code) {
-      try {
-        await work;
-      } catch (err) {
-        expect(err, String(err)).to.be.an.instanceOf(PosError);
-        expect((err as PosError).code, (err as Error).message).to.equal(code);
-        return err as PosError;
-      }
-      throw new Error(`expected PosError ${code}, the call succeeded`);
-    },
+    expectPosError,
     expectCustomer(customer) {
       const { error } = posCustomer.validate(customer, { abortEarly: false });
       expect(error?.details.map((d) => `${d.path.join('.')}: ${d.type}`) ?? []).to.deep.equal([]);

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { batchIdentifiers, shareIdentifier } from '../../db/imports/import-batch-rules.js';
+import { collapseBatch, shareIdentifier } from '../../db/imports/import-batch-rules.js';
 import { recordRanges } from '../../db/imports/import-repository.js';
 import { STAGED_COLUMNS, type StagedRow } from '../../db/imports/import-staging.js';
 
+const batchIdentifiers = (rows: StagedRow[]) => collapseBatch(rows).identifiers;
 const row = (values: Partial<StagedRow>): StagedRow =>
   ({ ...Object.fromEntries(STAGED_COLUMNS.map((c) => [c, null])), ...values }) as StagedRow;
 

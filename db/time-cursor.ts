@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
-import { AppError } from '../../config/errors.js';
-import type { Trx } from '../knex.js';
-import { cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
-import { isUuid } from '../ids.js';
+import { AppError } from '../config/errors.js';
+import type { Trx } from './knex.js';
+import { cursorTimestamp, decodeCursor, toPage, type Page } from './pagination.js';
+import { isUuid } from './ids.js';
 
-// Keyset pages over (created_at, id), for the lists of a customer's notes, addresses, documents, history.
+// Keyset pages over (created_at, id): the lists of a customer's notes, addresses, documents and history,
+// a store's API keys and POS syncs.
 
 export interface TimeCursor {
   at: string;
