@@ -4,24 +4,72 @@ import { CONSENT_KINDS, CUSTOMER_TYPES, GENDERS } from './customer-model.js';
 // The rules of a customer's fields as the API takes them. They live here, beside the data, because the
 // routes and the CSV import (a job) check input with the same rules.
 
-// Dates without time, checked as real calendar dates ('2023-02-30' is refused).
-export const dateOnly = () =>
-  Joi.string()
-    .pattern(/^\d{4}-\d{2}-\d{2}$/)
-    .custom((value: string, helpers) => {
-      const date = new Date(`${value}T00:00:00Z`);
-      if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) return helpers.error('date.real');
-      return value;
-    })
-    .messages({ 'string.pattern.base': 'must be a date YYYY-MM-DD', 'date.real': 'must be a real calendar date' });
+// Dates without time, checked as real calendar dates ('2023-02-30' is refused), as rules of a string type
+// of our own: a type's messages are compiled once, whereas .custom() and .messages() on a schema merged
+// and compiled them again on every check (~4 µs a birthday, which a million-row import paid per row).
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-export const birthday = dateOnly()
-  .custom((value: string, helpers) => {
-    if (value <= '1900-01-01') return helpers.error('birthday.early');
-    if (value >= new Date().toISOString().slice(0, 10)) return helpers.error('birthday.future');
-    return value;
-  })
-  .messages({ 'birthday.early': 'must be after 1900-01-01', 'birthday.future': 'must be in the past' });
+function isCalendarDate(value: string): boolean {
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
+}
+
+/** Today's date in UTC as YYYY-MM-DD, worked out again only when the day changes. */
+let today = { text: '', until: 0 };
+function todayUtc(): string {
+  const now = Date.now();
+  if (now >= today.until) {
+    const midnight = new Date(now);
+    midnight.setUTCHours(24, 0, 0, 0);
+    today = { text: new Date(now).toISOString().slice(0, 10), until: midnight.getTime() };
+  }
+  return today.text;
+}
+
+type DateRules = { dateOnly(): DateSchema; birthday(): DateSchema };
+type DateSchema = Joi.StringSchema & DateRules;
+
+const calendar = Joi.extend((joi) => ({
+  type: 'string',
+  base: joi.string(),
+  messages: {
+    'date.format': 'must be a date YYYY-MM-DD',
+    'date.real': 'must be a real calendar date',
+    'birthday.early': 'must be after 1900-01-01',
+    'birthday.future': 'must be in the past',
+  },
+  rules: {
+    dateOnly: {
+      method() {
+        return (this as DateSchema).$_addRule('dateOnly');
+      },
+      validate(value: string, helpers) {
+        if (!DATE.test(value)) return helpers.error('date.format');
+        return isCalendarDate(value) ? value : helpers.error('date.real');
+      },
+    },
+    birthday: {
+      method() {
+        return (this as DateSchema).$_addRule('birthday');
+      },
+      validate(value: string, helpers) {
+        if (!DATE.test(value)) return helpers.error('date.format');
+        if (!isCalendarDate(value)) return helpers.error('date.real');
+        if (value <= '1900-01-01') return helpers.error('birthday.early');
+        return value < todayUtc() ? value : helpers.error('birthday.future');
+      },
+    },
+  },
+})) as Omit<Joi.Root, 'string'> & { string(): DateSchema };
+
+export const dateOnly = (): Joi.StringSchema => calendar.string().dateOnly().meta({ format: 'date' });
+
+/** A real date after 1900-01-01 and before today (UTC). */
+export const birthday: Joi.StringSchema = calendar.string().birthday().meta({ format: 'date' });
 
 export const name = Joi.string().trim().min(1).max(100);
 export const optionalText = (max: number) => Joi.string().trim().max(max).allow(null, '');
