@@ -56,21 +56,35 @@ function newlines(cells: string[]): number {
   return n;
 }
 
+/** Records handed over at once: those csv-parse holds already, up to this many. */
+const CHUNK_RECORDS = 1000;
+
 /**
- * The records of `source`. Line numbers are counted here from the cells (csv-parse counts a CRLF inside
- * a quoted cell as two lines): a record starts on the line after the previous one ended; an empty line is
- * skipped but counted.
+ * The records of `source`, in chunks of those already parsed. Line numbers are counted here from the
+ * cells (csv-parse counts a CRLF inside a quoted cell as two lines): a record starts on the line after the
+ * previous one ended; an empty line is skipped but counted. A chunk, not a record, per turn of the event
+ * loop: a promise per record cost more than parsing it.
  */
-export async function* readCsv(source: Readable, delimiter: ',' | ';'): AsyncGenerator<CsvRecord> {
+export async function* readCsvChunks(source: Readable, delimiter: ',' | ';'): AsyncGenerator<CsvRecord[]> {
   let bytes = 0;
   source.on('data', (chunk: Buffer) => (bytes += chunk.length));
   const parser = source.pipe(parse(csvOptions(delimiter)));
   source.on('error', (err) => parser.destroy(err));
   let line = 1;
-  for await (const record of parser as AsyncIterable<string[]>) {
-    const start = line;
-    line += newlines(record) + 1;
-    if (record.length === 1 && record[0] === '') continue; // an empty line
-    yield { cells: record, line: start, bytes };
+  // The stream's own iterator waits for the first record; the rest it holds are taken with read().
+  for await (const first of parser as AsyncIterable<string[]>) {
+    const chunk: CsvRecord[] = [];
+    let record: string[] | null = first;
+    do {
+      const start = line;
+      line += newlines(record) + 1;
+      if (record.length !== 1 || record[0] !== '') chunk.push({ cells: record, line: start, bytes });
+    } while (chunk.length < CHUNK_RECORDS && (record = parser.read() as string[] | null) !== null);
+    if (chunk.length > 0) yield chunk;
   }
+}
+
+/** The records of `source` one by one (see readCsvChunks). */
+export async function* readCsv(source: Readable, delimiter: ',' | ';'): AsyncGenerator<CsvRecord> {
+  for await (const chunk of readCsvChunks(source, delimiter)) yield* chunk;
 }

@@ -44,7 +44,8 @@ export function customerInputFor(input: Record<string, unknown>): Joi.ObjectSche
   let schema = schemasByShape.get(shape);
   if (!schema) {
     if (schemasByShape.size >= MAX_SHAPES) schemasByShape.clear();
-    schema = Joi.object(Object.fromEntries(fields)).required();
+    // The rules travel with the schema: options given to validate() are merged anew on every call.
+    schema = Joi.object(Object.fromEntries(fields)).required().prefs(RULES);
     schemasByShape.set(shape, schema);
   }
   return schema;
@@ -88,7 +89,7 @@ export function stageRow(row: ImportRow, format: DetectedFormat, line: number, s
     delete (input as { addresses?: unknown }).addresses;
     warnings.push({ column: columnFor('address.city', row, format), message: 'address without a city was skipped' });
   }
-  const checked = customerInputFor(input as unknown as Record<string, unknown>).validate(input, RULES);
+  const checked = customerInputFor(input as unknown as Record<string, unknown>).validate(input);
   if (checked.error) {
     return {
       problems: checked.error.details.map((d) => ({
@@ -114,6 +115,7 @@ export function stageRow(row: ImportRow, format: DetectedFormat, line: number, s
   const mc = v.medicalCard;
   const a = valid.addresses?.[0];
   const tags = valid.tags?.map((t) => t.replace(/\|/g, ' ').trim()).filter(Boolean);
+  const externalId = text(row.customer.externalId?.trim());
   return {
     warnings,
     staged: {
@@ -138,8 +140,8 @@ export function stageRow(row: ImportRow, format: DetectedFormat, line: number, s
       region: text(a?.region),
       postal_code: text(a?.postalCode),
       country: text(a?.country),
-      external_id: text(row.customer.externalId?.trim()),
-      external_provider: EXTERNAL_PROVIDER[format.format],
+      external_id: externalId,
+      external_provider: externalId === null ? null : EXTERNAL_PROVIDER[format.format],
       drivers_license_ciphertext: dl ? encryptField(dl.number) : null,
       drivers_license_bidx: dl ? blindIndex('drivers_license', dl.number) : null,
       drivers_license_last4: dl ? lastFour(dl.number) : null,

@@ -56,7 +56,7 @@ create temporary table if not exists import_staging (
   external_id text, external_provider text,
   drivers_license_ciphertext text, drivers_license_bidx text, drivers_license_last4 text,
   medical_card_state text, medical_card_ciphertext text, medical_card_bidx text, medical_card_last4 text,
-  folded_updated integer, folded_unchanged integer,
+  folded_updated integer not null default 0, folded_unchanged integer not null default 0,
   customer_id uuid, outcome text, changed text[],
   first_name_folded text, last_name_folded text
 ) on commit delete rows`;
@@ -76,22 +76,27 @@ const COLUMN_TYPES: Partial<Record<StagedColumn, string>> = {
   folded_unchanged: 'integer',
 };
 
-const UNNEST_INSERT = `insert into import_staging (${STAGED_COLUMNS.join(', ')})
-  select * from unnest(${STAGED_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text'}[]`).join(', ')})`;
+/** Columns whose value, when every row of a batch has it, need not travel: the staging table's default. */
+const DEFAULTS: Partial<Record<StagedColumn, number>> = { folded_updated: 0, folded_unchanged: 0 };
 
 /**
  * The batch into the staging table as one statement: one array literal per column, unnested. A quarter
  * of the bytes of a jsonb recordset (no key names on every row), which PostgreSQL reads in a third of
- * the time.
+ * the time. Only the columns the batch fills travel (five or six of thirty-two in a typical file): a
+ * column every row leaves null (or at its default) is left to the table.
  */
 export function stagingInsert(rows: readonly StagedRow[]): string {
-  return inlineParameters(
-    UNNEST_INSERT,
-    STAGED_COLUMNS.map((column) => {
-      const values = rows.map((row) => row[column]);
-      // unnest pads a shorter array with NULLs (row_no is never null, so it sets the row count): a column
-      // no row fills (most of them, in most files) travels as '{}'.
-      return values.every((v) => v === null) ? [] : values;
-    }),
-  );
+  const columns: StagedColumn[] = [];
+  const arrays: Array<StagedRow[StagedColumn][]> = [];
+  for (const column of STAGED_COLUMNS) {
+    const absent = DEFAULTS[column] ?? null;
+    const values = rows.map((row) => row[column]);
+    if (values.some((v) => v !== absent)) {
+      columns.push(column);
+      arrays.push(values);
+    }
+  }
+  const sql = `insert into import_staging (${columns.join(', ')})
+  select * from unnest(${columns.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] ?? 'text'}[]`).join(', ')})`;
+  return inlineParameters(sql, arrays);
 }

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { AppError } from '../../config/errors.js';
 import { logger } from '../../config/logger.js';
 import { collapseBatch, shareIdentifier } from '../../db/imports/import-batch-rules.js';
-import { readCsv, storedDelimiter } from '../../db/imports/import-csv-reader.js';
+import { readCsvChunks, storedDelimiter } from '../../db/imports/import-csv-reader.js';
 import { detectImportFormat, type DetectedFormat } from '../../db/imports/import-formats.js';
 import { IMPORT_LIMITS } from '../../db/imports/import-limits.js';
 import type { RowError } from '../../db/imports/import-repository.js';
@@ -121,20 +121,22 @@ async function importFile(db: Db, storage: FileStorage, run: ImportRun, job: Job
   };
 
   try {
-    for await (const record of readCsv(source, delimiter)) {
-      if (!format) {
-        const detected = detectImportFormat(record.cells);
-        if ('error' in detected) throw fail('file', detected.error);
-        format = detected;
-        continue;
+    for await (const chunk of readCsvChunks(source, delimiter)) {
+      for (const record of chunk) {
+        if (!format) {
+          const detected = detectImportFormat(record.cells);
+          if ('error' in detected) throw fail('file', detected.error);
+          format = detected;
+          continue;
+        }
+        records += 1;
+        if (records > IMPORT_LIMITS.maxRows) {
+          throw fail('file', `the file has more than ${IMPORT_LIMITS.maxRows.toLocaleString('en-US')} rows`);
+        }
+        // A batch is the same 1,000 records in every attempt; those an earlier attempt wrote are skipped.
+        if (!written(records)) rows.push({ cells: record.cells, line: record.line, record: records });
+        if (records % IMPORT_BATCH_SIZE === 0 && rows.length > 0) await flush(record.bytes);
       }
-      records += 1;
-      if (records > IMPORT_LIMITS.maxRows) {
-        throw fail('file', `the file has more than ${IMPORT_LIMITS.maxRows.toLocaleString('en-US')} rows`);
-      }
-      // A batch is the same 1,000 records in every attempt; those an earlier attempt wrote are skipped.
-      if (!written(records)) rows.push({ cells: record.cells, line: record.line, record: records });
-      if (records % IMPORT_BATCH_SIZE === 0 && rows.length > 0) await flush(record.bytes);
     }
     if (!format) throw fail('file', 'the file is empty: it needs a header row');
     if (rows.length > 0) await flush(run.record.fileBytes);
