@@ -34,13 +34,6 @@ export const IMPORT_WRITERS = 2;
 const fail = (code: string, message: string) =>
   new AppError('validation_failed', message, { retryable: false, details: [{ path: code, message }] });
 
-interface PendingRow {
-  cells: string[];
-  line: number;
-  /** The record's number in the file (1-based, header excluded). */
-  record: number;
-}
-
 /** Whether record `n` is in the written ranges; `n` only grows, so a cursor walks the ranges once. */
 function writtenBefore(ranges: ReadonlyArray<[number, number]>) {
   let i = 0;
@@ -52,38 +45,34 @@ function writtenBefore(ranges: ReadonlyArray<[number, number]>) {
 
 type Batch = PreparedBatch & { identifiers: Set<string> };
 
-function prepareBatch(
-  rows: PendingRow[],
-  format: DetectedFormat,
-  run: ImportRun,
-  progress: number,
-  firstRecord: number,
-): Batch {
-  const staged: StagedRow[] = [];
-  const errors: RowError[] = [];
-  let refused = 0;
-  for (const { cells, line } of rows) {
-    const result = stageRow(format.read(cells), format, line, run.storeCountry);
-    if ('problems' in result) {
-      refused += 1;
-      for (const p of result.problems)
-        errors.push({ row: line, column: p.column, message: p.message, severity: 'error' });
-      continue;
-    }
-    for (const w of result.warnings)
-      errors.push({ row: line, column: w.column, message: w.message, severity: 'warning' });
-    staged.push(result.staged);
+/** A batch being read. Each record is checked and staged as it arrives, so its cells die young. */
+interface OpenBatch {
+  firstRecord: number;
+  records: number;
+  staged: StagedRow[];
+  errors: RowError[];
+  refused: number;
+}
+
+const openBatch = (firstRecord: number): OpenBatch => ({ firstRecord, records: 0, staged: [], errors: [], refused: 0 });
+
+function addRecord(batch: OpenBatch, cells: string[], line: number, format: DetectedFormat, storeCountry: string) {
+  batch.records += 1;
+  const result = stageRow(format.read(cells), format, line, storeCountry);
+  if ('problems' in result) {
+    batch.refused += 1;
+    for (const p of result.problems)
+      batch.errors.push({ row: line, column: p.column, message: p.message, severity: 'error' });
+    return;
   }
-  const collapsed = collapseBatch(staged);
-  return {
-    firstRecord,
-    records: rows.length,
-    staged: collapsed.rows,
-    refused,
-    errors,
-    progress,
-    identifiers: collapsed.identifiers,
-  };
+  for (const w of result.warnings)
+    batch.errors.push({ row: line, column: w.column, message: w.message, severity: 'warning' });
+  batch.staged.push(result.staged);
+}
+
+function closeBatch(batch: OpenBatch, progress: number): Batch {
+  const collapsed = collapseBatch(batch.staged);
+  return { ...batch, staged: collapsed.rows, progress, identifiers: collapsed.identifiers };
 }
 
 async function importFile(db: Db, storage: FileStorage, run: ImportRun, job: Job): Promise<void> {
@@ -94,7 +83,7 @@ async function importFile(db: Db, storage: FileStorage, run: ImportRun, job: Job
 
   let format: DetectedFormat | undefined;
   let records = 0;
-  let rows: PendingRow[] = [];
+  let open: OpenBatch | undefined;
   let lastProgress = -1;
   const percent = (bytes: number) => Math.floor((bytes / Math.max(1, run.record.fileBytes)) * 100);
   const written = writtenBefore(run.record.recordsWritten);
@@ -102,8 +91,8 @@ async function importFile(db: Db, storage: FileStorage, run: ImportRun, job: Job
   const writing: Array<{ identifiers: Set<string>; done: Promise<void> }> = [];
 
   const flush = async (bytes: number) => {
-    const batch = prepareBatch(rows, format!, run, percent(bytes), rows[0]!.record);
-    rows = [];
+    const batch = closeBatch(open!, percent(bytes));
+    open = undefined;
     while (writing.length >= IMPORT_WRITERS || writing.some((w) => shareIdentifier(w.identifiers, batch.identifiers))) {
       await writing.shift()!.done;
     }
@@ -134,12 +123,15 @@ async function importFile(db: Db, storage: FileStorage, run: ImportRun, job: Job
           throw fail('file', `the file has more than ${IMPORT_LIMITS.maxRows.toLocaleString('en-US')} rows`);
         }
         // A batch is the same 1,000 records in every attempt; those an earlier attempt wrote are skipped.
-        if (!written(records)) rows.push({ cells: record.cells, line: record.line, record: records });
-        if (records % IMPORT_BATCH_SIZE === 0 && rows.length > 0) await flush(record.bytes);
+        if (!written(records)) {
+          open ??= openBatch(records);
+          addRecord(open, record.cells, record.line, format, run.storeCountry);
+        }
+        if (records % IMPORT_BATCH_SIZE === 0 && open) await flush(record.bytes);
       }
     }
     if (!format) throw fail('file', 'the file is empty: it needs a header row');
-    if (rows.length > 0) await flush(run.record.fileBytes);
+    if (open) await flush(run.record.fileBytes);
     while (writing.length > 0) await writing.shift()!.done;
   } finally {
     source.destroy();
