@@ -122,6 +122,10 @@ export interface NormalisedInput {
 }
 
 const CLEARED_CONSENT: Consent = { granted: false, at: null, source: null };
+const CLEARED_CONSENTS = Object.fromEntries(CONSENT_KINDS.map((k) => [k, CLEARED_CONSENT])) as Record<
+  ConsentKind,
+  Consent
+>;
 
 export function emptyValues(): CustomerValues {
   return {
@@ -135,7 +139,7 @@ export function emptyValues(): CustomerValues {
     customerType: 'recreational',
     driversLicense: null,
     medicalCard: null,
-    consents: Object.fromEntries(CONSENT_KINDS.map((k) => [k, CLEARED_CONSENT])) as Record<ConsentKind, Consent>,
+    consents: { ...CLEARED_CONSENTS },
   };
 }
 

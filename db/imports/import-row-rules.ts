@@ -22,24 +22,48 @@ const RULES = { abortEarly: false, convert: true, stripUnknown: true } as const;
 
 type FieldName = keyof typeof newCustomerFields;
 const FIELDS = Object.entries(newCustomerFields) as Array<[FieldName, Joi.Schema]>;
-/** Fields checked even when a row lacks them: required, defaulted, or conditional on another field. */
-const ALWAYS_CHECKED = new Set(
-  FIELDS.filter(([, schema]) => {
-    const described = schema.describe() as { flags?: { presence?: string; default?: unknown }; whens?: unknown };
-    return described.flags?.presence === 'required' || described.flags?.default !== undefined || !!described.whens;
-  }).map(([field]) => field),
-);
+type Described = {
+  flags?: { presence?: string; default?: unknown };
+  whens?: Array<{ ref?: { path?: string[] }; is?: { flags?: { presence?: string } }; otherwise?: unknown }>;
+};
+/** Fields checked even when a row lacks them: required or defaulted. */
+const ALWAYS_CHECKED = new Set<FieldName>();
+/**
+ * Fields whose only rule for a missing value is a condition on siblings (a medical customer needs a
+ * card): checked when the row gives one of those siblings. Each condition must need its sibling present
+ * (joi's `is` does, unless made optional) and have no `otherwise`; a field with any other condition is
+ * always checked.
+ */
+const CHECKED_WITH = new Map<FieldName, string[]>();
+for (const [field, schema] of FIELDS) {
+  const described = schema.describe() as Described;
+  if (described.flags?.presence === 'required' || described.flags?.default !== undefined) {
+    ALWAYS_CHECKED.add(field);
+  } else if (described.whens) {
+    const siblings = described.whens.map((w) => w.ref?.path);
+    const needsSibling = described.whens.every((w) => w.is?.flags?.presence === 'required' && !w.otherwise);
+    if (needsSibling && siblings.every((path) => path?.length === 1))
+      CHECKED_WITH.set(field, siblings.flat() as string[]);
+    else ALWAYS_CHECKED.add(field);
+  }
+}
 const schemasByShape = new Map<string, Joi.ObjectSchema>();
 const MAX_SHAPES = 256;
 
+const checked = (field: FieldName, input: Record<string, unknown>) =>
+  input[field] !== undefined ||
+  ALWAYS_CHECKED.has(field) ||
+  (CHECKED_WITH.get(field)?.some((sibling) => input[sibling] !== undefined) ?? false);
+
 /**
- * The create schema's fields that can say anything about this input: those it holds, and those checked
- * even when missing. A field missing from the input passes its own rule, so leaving it out changes no
- * outcome; joi then walks five fields of a typical row instead of thirteen. One schema per shape (a file
- * has few); the shape is which fields are given, so values never key the cache.
+ * The create schema's fields that can say anything about this input: those it holds, those checked
+ * even when missing, and those whose condition a given field can trigger. A field missing from the
+ * input passes its own rule, so leaving it out changes no outcome; joi then walks five fields of a
+ * typical row instead of thirteen. One schema per shape (a file has few); the shape is which fields are
+ * given, so values never key the cache.
  */
 export function customerInputFor(input: Record<string, unknown>): Joi.ObjectSchema {
-  const fields = FIELDS.filter(([field]) => input[field] !== undefined || ALWAYS_CHECKED.has(field));
+  const fields = FIELDS.filter(([field]) => checked(field, input));
   const shape = fields.map(([field]) => field).join(',');
   let schema = schemasByShape.get(shape);
   if (!schema) {

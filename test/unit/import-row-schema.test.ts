@@ -20,6 +20,8 @@ const rows: Array<Record<string, unknown>> = [
   { lastName: 'Nofirst', email: 'not an email', birthday: '2999-01-01' },
   { firstName: '', lastName: 'x'.repeat(101), phone: 'p'.repeat(41), gender: 'robot' },
   { firstName: 'Med', lastName: 'Ical', customerType: 'medical' },
+  { firstName: 'Med', lastName: 'Ical', customerType: 'medical', medicalCard: null },
+  { firstName: 'Card', lastName: 'Only', medicalCard: { number: 'MC-2' } },
   {
     firstName: 'Med',
     lastName: 'Ical',
@@ -65,5 +67,16 @@ describe('import row schema: the create schema cut to the fields a row gives', (
   it('checks a missing required name and a medical customer without a card even when the row lacks them', () => {
     const { error } = customerInputFor({ customerType: 'medical' }).validate({ customerType: 'medical' }, RULES);
     expect(error?.details.map((d) => d.path.join('.'))).to.have.members(['firstName', 'lastName', 'medicalCard']);
+  });
+
+  it('leaves out a field whose only rule for a missing value is a condition no given field can trigger', () => {
+    const keys = (input: Record<string, unknown>) =>
+      Object.keys((customerInputFor(input).describe() as { keys: Record<string, unknown> }).keys);
+    expect(keys({ firstName: 'A', lastName: 'B', email: 'a@b.co' })).to.have.members([
+      'firstName',
+      'lastName',
+      'email',
+    ]);
+    expect(keys({ firstName: 'A', lastName: 'B', customerType: 'recreational' })).to.include('medicalCard');
   });
 });
