@@ -144,6 +144,12 @@ export async function tenantQueriesOn(
   }
 }
 
+/** A simple-protocol message of one or more statements: one result per statement. */
+async function queryMessage(conn: pg.ClientBase, text: string): Promise<pg.QueryResult[]> {
+  const answered = (await conn.query(text)) as unknown as pg.QueryResult[] | pg.QueryResult;
+  return Array.isArray(answered) ? answered : [answered];
+}
+
 async function readInOneMessage(
   conn: pg.ClientBase,
   scope: TenantScope,
@@ -158,8 +164,7 @@ async function readInOneMessage(
   }
   let results: pg.QueryResult[];
   try {
-    const answered = (await conn.query(parts.join(';\n'))) as unknown as pg.QueryResult[] | pg.QueryResult;
-    results = Array.isArray(answered) ? answered : [answered];
+    results = await queryMessage(conn, parts.join(';\n'));
   } catch (error) {
     plans.failed();
     throw error;
@@ -194,10 +199,7 @@ export async function tenantScript(
   statements: readonly string[],
 ): Promise<pg.QueryResult[]> {
   const text = [tenantStatement(scope), ...statements].join(';\n');
-  return onConnection(db, async (conn) => {
-    const results = (await conn.query(text)) as unknown as pg.QueryResult[] | pg.QueryResult;
-    return (Array.isArray(results) ? results : [results]).slice(1);
-  });
+  return onConnection(db, async (conn) => (await queryMessage(conn, text)).slice(1));
 }
 
 /** A pooled connection of knex's, straight: for messages knex would mangle (see tenantQueries), or COPY. */

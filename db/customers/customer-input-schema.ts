@@ -10,7 +10,8 @@ import { CONSENT_KINDS, CUSTOMER_TYPES, GENDERS } from './customer-model.js';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function isCalendarDate(value: string): boolean {
+/** Whether a YYYY-MM-DD string names a day the calendar has (month lengths, leap years). */
+export function isCalendarDate(value: string): boolean {
   const year = Number(value.slice(0, 4));
   const month = Number(value.slice(5, 7));
   const day = Number(value.slice(8, 10));
@@ -30,6 +31,10 @@ function todayUtc(): string {
   return today.text;
 }
 
+/** What is wrong with a date-only string as such: its shape, or a day the calendar lacks. */
+const dateProblem = (value: string) =>
+  !DATE.test(value) ? 'date.format' : !isCalendarDate(value) ? 'date.real' : undefined;
+
 type DateRules = { dateOnly(): DateSchema; birthday(): DateSchema };
 type DateSchema = Joi.StringSchema & DateRules;
 
@@ -48,8 +53,8 @@ const calendar = Joi.extend((joi) => ({
         return (this as DateSchema).$_addRule('dateOnly');
       },
       validate(value: string, helpers) {
-        if (!DATE.test(value)) return helpers.error('date.format');
-        return isCalendarDate(value) ? value : helpers.error('date.real');
+        const problem = dateProblem(value);
+        return problem ? helpers.error(problem) : value;
       },
     },
     birthday: {
@@ -57,8 +62,8 @@ const calendar = Joi.extend((joi) => ({
         return (this as DateSchema).$_addRule('birthday');
       },
       validate(value: string, helpers) {
-        if (!DATE.test(value)) return helpers.error('date.format');
-        if (!isCalendarDate(value)) return helpers.error('date.real');
+        const problem = dateProblem(value);
+        if (problem) return helpers.error(problem);
         if (value <= '1900-01-01') return helpers.error('birthday.early');
         return value < todayUtc() ? value : helpers.error('birthday.future');
       },

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { isCalendarDate } from '../../db/customers/customer-input-schema.js';
 import { uuid } from '../http/list-schemas.js';
 
 /** `:storeId` and the customer's `:id`, shared by the routes under /customers/:id/… */
@@ -8,11 +9,9 @@ export const customerParams = { storeId: uuid().required(), id: uuid().required(
 export const dateOnly = () =>
   Joi.string()
     .pattern(/^\d{4}-\d{2}-\d{2}$/)
-    .custom((value: string, helpers) => {
-      const parsed = new Date(`${value}T00:00:00Z`);
-      const valid = !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value);
-      return valid && value >= '1900-01-01' && value <= '2199-12-31' ? value : helpers.error('any.invalid');
-    })
+    .custom((value: string, helpers) =>
+      isCalendarDate(value) && value >= '1900-01-01' && value <= '2199-12-31' ? value : helpers.error('any.invalid'),
+    )
     .messages({
       'string.pattern.base': 'must be a date YYYY-MM-DD',
       'any.invalid': 'must be a real date YYYY-MM-DD between 1900 and 2199',
