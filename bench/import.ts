@@ -8,9 +8,10 @@
 //          upload does, the import recorded, its job run by a real BullMQ Worker with the real processor.
 // The customer tables are emptied between the two, so each writes into an empty store.
 //   npm run bench:import [-- --rows 1000000]
-// IMPORT_FLAGS adds Node flags to the import process (IMPORT_FLAGS='--cpu-prof --cpu-prof-dir=prof' profiles it).
+// The import process runs with the Procfile worker's Node flags; IMPORT_FLAGS adds more
+// (IMPORT_FLAGS='--cpu-prof --cpu-prof-dir=prof' profiles it).
 import { fork } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,8 +37,13 @@ const dbName = `${databaseName(BASE_OWNER)}_import_bench`;
 const ownerUrl = withDatabase(BASE_OWNER, dbName);
 const appUrl = withDatabase(BASE_APP, dbName);
 
-/** The Procfile runs the worker with --max-old-space-size=192. */
-const WORKER_HEAP_MB = 192;
+/** The Node flags the Procfile runs the worker with (heap cap, GC), so the import runs as it does there. */
+const WORKER_FLAGS = (() => {
+  const procfile = readFileSync(new URL('../Procfile', import.meta.url), 'utf8');
+  const line = /^worker: node (.*?) ?dist\/jobs\/worker\.js$/m.exec(procfile);
+  if (!line) throw new Error('the Procfile has no `worker: node … dist/jobs/worker.js` line');
+  return line[1]!.split(' ').filter(Boolean);
+})();
 const log = (line: string) => console.log(line);
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 const int = (n: number) => Math.round(n).toLocaleString('en');
@@ -66,13 +72,7 @@ function* generateRows(rows: number): Generator<string> {
 function runImport(input: ImportRunInput): Promise<ImportRunOutput> {
   const proc = fork(new URL('./support/import-run.ts', import.meta.url).pathname, [JSON.stringify(input)], {
     env: { ...process.env, DATABASE_URL: appUrl, DATABASE_OWNER_URL: ownerUrl, LOG_LEVEL: 'warn' },
-    // The heap cap of the Procfile's worker: V8 then collects before RSS grows, instead of when it likes.
-    execArgv: [
-      `--max-old-space-size=${process.env.IMPORT_HEAP ?? WORKER_HEAP_MB}`,
-      '--import',
-      'tsx',
-      ...(process.env.IMPORT_FLAGS?.split(' ').filter(Boolean) ?? []),
-    ],
+    execArgv: [...WORKER_FLAGS, '--import', 'tsx', ...(process.env.IMPORT_FLAGS?.split(' ').filter(Boolean) ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
