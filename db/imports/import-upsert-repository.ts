@@ -33,6 +33,14 @@ update import_staging set first_name_folded = patron_fold(first_name), last_name
 // with a null key still starts its index scan.
 const probe = (given: string, subquery: string) => `case when ${given} is not null then (${subquery}) end`;
 
+/** The store's oldest live customer whose `column` equals the row's. */
+const probeBy = (column: string) =>
+  probe(
+    `s.${column}`,
+    `select c.id from customers c where c.store_id = :store and c.${column} = s.${column}
+      and c.status in ${LIVE} order by c.created_at, c.id limit 1`,
+  );
+
 const MATCH = `
 update import_staging s set customer_id = coalesce(
   ${probe(
@@ -41,26 +49,10 @@ update import_staging s set customer_id = coalesce(
     where r.store_id = :store and r.provider = s.external_provider and r.external_id = s.external_id
       and c.status in ${LIVE} limit 1`,
   )},
-  ${probe(
-    's.drivers_license_bidx',
-    `select c.id from customers c where c.store_id = :store and c.drivers_license_bidx = s.drivers_license_bidx
-      and c.status in ${LIVE} order by c.created_at, c.id limit 1`,
-  )},
-  ${probe(
-    's.medical_card_bidx',
-    `select c.id from customers c where c.store_id = :store and c.medical_card_bidx = s.medical_card_bidx
-      and c.status in ${LIVE} order by c.created_at, c.id limit 1`,
-  )},
-  ${probe(
-    's.email',
-    `select c.id from customers c where c.store_id = :store and c.email = s.email
-      and c.status in ${LIVE} order by c.created_at, c.id limit 1`,
-  )},
-  ${probe(
-    's.phone',
-    `select c.id from customers c where c.store_id = :store and c.phone = s.phone
-      and c.status in ${LIVE} order by c.created_at, c.id limit 1`,
-  )},
+  ${probeBy('drivers_license_bidx')},
+  ${probeBy('medical_card_bidx')},
+  ${probeBy('email')},
+  ${probeBy('phone')},
   ${probe(
     's.first_name_folded',
     `select c.id from customers c

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createIndexConcurrently } from '../concurrent-index.js';
 
 // CREATE INDEX CONCURRENTLY cannot run inside a transaction; knex runs this file without one.
 // Each statement is idempotent, so a migration interrupted half way can simply run again.
@@ -64,23 +65,10 @@ begin
   end if;
 end $$`;
 
-async function dropIfInvalid(knex: Knex, name: string): Promise<void> {
-  // An interrupted CREATE INDEX CONCURRENTLY leaves an INVALID index that IF NOT EXISTS would keep.
-  const { rows } = await knex.raw(
-    `select 1 from pg_index i join pg_class c on c.oid = i.indexrelid
-      where c.relname = ? and not i.indisvalid`,
-    [name],
-  );
-  if (rows.length > 0) await knex.raw(`drop index concurrently if exists ??`, [name]);
-}
-
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('create extension if not exists btree_gin');
   await knex.raw('create extension if not exists fuzzystrmatch');
-  for (const index of SEARCH_INDEXES) {
-    await dropIfInvalid(knex, index.name);
-    await knex.raw(`create index concurrently if not exists ?? ${index.definition}`, [index.name]);
-  }
+  for (const index of SEARCH_INDEXES) await createIndexConcurrently(knex, index.name, index.definition);
   await knex.raw(TRIGRAM_FUNCTION);
 }
 

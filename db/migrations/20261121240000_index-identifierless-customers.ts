@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createIndexConcurrently } from '../concurrent-index.js';
 
 // CREATE INDEX CONCURRENTLY cannot run inside a transaction; knex runs this file without one.
 export const config = { transaction: false };
@@ -10,15 +11,12 @@ export const config = { transaction: false };
  * holds only customers without identifiers, so other rows never write it.
  */
 export async function up(knex: Knex): Promise<void> {
-  const { rows } = await knex.raw(
-    `select 1 from pg_index i join pg_class c on c.oid = i.indexrelid
-      where c.relname = 'customers_identifierless_names' and not i.indisvalid`,
+  await createIndexConcurrently(
+    knex,
+    'customers_identifierless_names',
+    `on customers (store_id, last_name_folded, first_name_folded)
+     where email is null and phone is null and drivers_license_bidx is null and medical_card_bidx is null`,
   );
-  if (rows.length > 0) await knex.raw(`drop index concurrently if exists customers_identifierless_names`);
-  await knex.raw(`
-    create index concurrently if not exists customers_identifierless_names
-        on customers (store_id, last_name_folded, first_name_folded)
-     where email is null and phone is null and drivers_license_bidx is null and medical_card_bidx is null`);
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -1,13 +1,12 @@
 import type { Knex } from 'knex';
 
-const body = (language: 'sql' | 'plpgsql') =>
-  language === 'sql'
-    ? `select lower(public.unaccent('public.unaccent'::regdictionary, value))`
-    : `begin return lower(public.unaccent('public.unaccent'::regdictionary, value)); end`;
+const FOLDED = `lower(public.unaccent('public.unaccent'::regdictionary, value))`;
 
 const fold = (language: 'sql' | 'plpgsql') => `
   create or replace function patron_fold(value text) returns text
-  language ${language} immutable parallel safe strict as $$ ${body(language)} $$`;
+  language ${language} immutable parallel safe strict as $$
+    ${language === 'sql' ? `select ${FOLDED}` : `begin return ${FOLDED}; end`}
+  $$`;
 
 /**
  * patron_fold in PL/pgSQL, same result. As SQL it could never be inlined (its body calls the STABLE

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createIndexConcurrently } from '../concurrent-index.js';
 
 // CREATE INDEX CONCURRENTLY cannot run inside a transaction.
 export const config = { transaction: false };
@@ -12,41 +13,29 @@ export const config = { transaction: false };
  */
 const INDEXES = [
   {
-    table: 'audit_log',
     old: 'audit_log_organization_id_subject_type_subject_id_created_at_in',
-    oldDefinition: '(organization_id, subject_type, subject_id, created_at)',
+    oldDefinition: 'on audit_log (organization_id, subject_type, subject_id, created_at)',
     name: 'audit_log_subject',
-    definition: '(subject_id, created_at)',
+    definition: 'on audit_log (subject_id, created_at)',
   },
   {
-    table: 'outbox_events',
     old: 'outbox_events_unpublished_subject',
-    oldDefinition: '(subject_type, subject_id, seq) where published_at is null',
+    oldDefinition: 'on outbox_events (subject_type, subject_id, seq) where published_at is null',
     name: 'outbox_events_unpublished_by_subject',
-    definition: '(subject_id, seq) where published_at is null',
+    definition: 'on outbox_events (subject_id, seq) where published_at is null',
   },
 ];
 
-/** An interrupted CREATE INDEX CONCURRENTLY leaves an INVALID index that IF NOT EXISTS would keep. */
-async function createConcurrently(knex: Knex, table: string, name: string, definition: string): Promise<void> {
-  const { rows } = await knex.raw(
-    `select 1 from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = ? and not i.indisvalid`,
-    [name],
-  );
-  if (rows.length > 0) await knex.raw(`drop index concurrently if exists ??`, [name]);
-  await knex.raw(`create index concurrently if not exists ?? on ?? ${definition}`, [name, table]);
-}
-
 export async function up(knex: Knex): Promise<void> {
   for (const index of INDEXES) {
-    await createConcurrently(knex, index.table, index.name, index.definition);
+    await createIndexConcurrently(knex, index.name, index.definition);
     await knex.raw(`drop index concurrently if exists ??`, [index.old]);
   }
 }
 
 export async function down(knex: Knex): Promise<void> {
   for (const index of INDEXES) {
-    await createConcurrently(knex, index.table, index.old, index.oldDefinition);
+    await createIndexConcurrently(knex, index.old, index.oldDefinition);
     await knex.raw(`drop index concurrently if exists ??`, [index.name]);
   }
 }
